@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -122,3 +123,161 @@ def model_info(
         table.add_row(f"[bold]{key}[/]", str(value))
     console.print(table)
 
+
+
+IndexDirOption = Annotated[
+    Path | None,
+    typer.Option("--index-dir", help="Where the index lives [env: QA_INDEX_DIR].", show_default=False),
+]
+TopKOption = Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many passages to return.")]
+
+
+def _searcher(settings: Settings, *, load_model: bool = True):
+    from qa.search.searcher import Searcher
+
+    return Searcher.open(settings, load_model=load_model)
+
+
+@app.command("index")
+def index_command(
+    corpus_dir: Annotated[
+        Path | None,
+        typer.Argument(help="Folder of report files [env: QA_CORPUS_DIR; default: seeds/].", show_default=False),
+    ] = None,
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Build or update the index from a folder of reports."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from qa.index.build import build_index
+    from qa.model.encoder import Encoder
+
+    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    model_id, dim = _model_identity(settings)
+    labels = {"read": "reading reports", "embed": "embedding passages", "write": "writing the index"}
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True, disable=as_json,
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(labels[stage], total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        report = build_index(
+            settings.corpus_dir, settings.index_dir, lambda: Encoder(settings.resolved_model_dir),
+            model_id=model_id, dim=dim, progress=progress,
+        )
+    if as_json:
+        print(json.dumps({**asdict(report), "index_dir": str(report.index_dir)}, ensure_ascii=False))
+        return
+    console.print(
+        f"[green]✓[/] indexed {report.documents} documents, {report.passages} passages "
+        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s → {report.index_dir}"
+    )
+    for skipped in report.skipped:
+        console.print(f"  [yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
+
+
+def _model_identity(settings: Settings) -> tuple[str, int]:
+    """The model's id and dimension, from its manifest, without loading it."""
+    from qa.model.convert import read_manifest
+
+    manifest = read_manifest(settings.resolved_model_dir)
+    if manifest is not None:
+        return manifest.model_id, manifest.dim
+    if settings.model_dir is None:
+        raise QAError("the embedding model is not prepared; run `qa model prepare`")
+    from qa.model.encoder import Encoder
+
+    encoder = Encoder(settings.model_dir)
+    return encoder.model_id, encoder.dim
+
+
+@app.command("ask")
+def ask_command(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese.")],
+    k: TopKOption = 5,
+    place: Annotated[str | None, typer.Option("--place", help="Only reports of this place (e.g. 斗门).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only reports of this year.")] = None,
+    index_dir: IndexDirOption = None,
+    model_dir: ModelDirOption = None,
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """Answer one question with ranked, cited passages."""
+    from qa.render import print_result
+    from qa.types import Filters
+
+    settings = _settings(index_dir=index_dir, model_dir=model_dir, cache_dir=cache_dir)
+    result = _searcher(settings).search(question, k=k, filters=Filters(place=place, year=year))
+    print_result(console, result)
+
+
+@app.command("search")
+def search_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Write one JSON object per line (required).")] = False,
+    k: TopKOption = 5,
+    index_dir: IndexDirOption = None,
+    model_dir: ModelDirOption = None,
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """Answer questions read one per line from stdin, as JSON lines (model and index load once)."""
+    from qa.render import result_json
+    from qa.search.searcher import EmptyQuestion
+
+    if not as_json:
+        raise QAError("`qa search` writes JSON lines; pass --json (for people, use `qa ask`)")
+    searcher = _searcher(_settings(index_dir=index_dir, model_dir=model_dir, cache_dir=cache_dir))
+    for line in sys.stdin:
+        question = line.strip()
+        if not question:
+            continue
+        try:
+            record = result_json(searcher.search(question, k=k))
+        except EmptyQuestion as error:
+            record = {"question": question, "results": [], "error": str(error)}
+        print(json.dumps(record, ensure_ascii=False), flush=True)
+
+
+@app.command("eval")
+def eval_command(
+    eval_file: Annotated[Path, typer.Argument(help="JSONL: one {question, answer, …} per line.")],
+    as_json: JsonOption = False,
+    index_dir: IndexDirOption = None,
+    model_dir: ModelDirOption = None,
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """Hit@1/3/5/10 and MRR@10 of the index on a question set, with the misses."""
+    from qa.eval import evaluate, load_eval_set
+    from qa.render import print_eval
+
+    questions = load_eval_set(eval_file)
+    report = evaluate(_searcher(_settings(index_dir=index_dir, model_dir=model_dir, cache_dir=cache_dir)), questions)
+    if as_json:
+        print(json.dumps(asdict(report), ensure_ascii=False))
+        return
+    print_eval(console, report)
+
+
+@app.command("info")
+def info_command(
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Where the index and model are, what they hold, whether they are current."""
+    from qa.index.status import index_status
+    from qa.render import print_info
+
+    settings = _settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    status = index_status(settings)
+    if as_json:
+        print(json.dumps(asdict(status), ensure_ascii=False, default=str))
+        return
+    print_info(console, status)

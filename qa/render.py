@@ -1,0 +1,112 @@
+"""How results look: rich renderables for people, plain dicts for JSON."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from qa.eval import EvalReport
+from qa.index.status import IndexStatus
+from qa.search.searcher import SearchResult
+from qa.types import Hit
+
+ANSWER_STYLE = "bold black on yellow"
+TERM_STYLE = "bold underline"
+NO_ANSWER = "没有找到相关段落"
+
+
+def citation(hit: Hit) -> str:
+    """title · place · year · section · ¶n"""
+    parts = [hit.title, hit.place or "", str(hit.year) if hit.year else "", hit.passage.section]
+    return " · ".join([p for p in parts if p] + [f"¶{hit.passage.paragraph}"])
+
+
+def passage_text(hit: Hit) -> Text:
+    """The passage with its answer sentence highlighted and the question's words marked.
+    Built with styles on spans, never markup, so passage text cannot inject styles."""
+    text = Text(hit.passage.text)
+    text.stylize(ANSWER_STYLE, hit.answer_start, hit.answer_end)
+    for start, end in hit.term_spans:
+        text.stylize(TERM_STYLE, start, end)
+    return text
+
+
+def print_result(console: Console, result: SearchResult) -> None:
+    if not result.found:
+        console.print(f"[yellow]{NO_ANSWER}[/]" + ("; the closest weak matches:" if result.hits else ""))
+    if result.lexical_only:
+        console.print("[dim](lexical search only: the model was not loaded)[/]")
+    for hit in result.hits:
+        title = Text(f"{hit.rank}. ", style="bold") + Text(citation(hit), style="cyan")
+        subtitle = f"score {hit.score:.3f}" + (" · weak match" if hit.weak else "")
+        console.print(
+            Panel(
+                passage_text(hit), title=title, title_align="left", subtitle=subtitle,
+                subtitle_align="right", border_style="dim" if hit.weak else "blue",
+            )
+        )
+
+
+def result_json(result: SearchResult) -> dict:
+    return {
+        "question": result.question,
+        "results": [
+            {
+                "rank": h.rank,
+                "score": h.score,
+                "text": h.passage.text,
+                "answer_sentence": h.answer_sentence,
+                "doc_id": h.passage.doc_id,
+                "title": h.title,
+                "place": h.place,
+                "year": h.year,
+                "section": h.passage.section,
+                "paragraph": h.passage.paragraph,
+                "start": h.passage.start,
+                "end": h.passage.end,
+                "source": h.source,
+                "weak": h.weak,
+            }
+            for h in result.hits
+        ],
+    }
+
+
+def print_eval(console: Console, report: EvalReport) -> None:
+    table = Table(title=f"retrieval on {report.questions} questions")
+    for name in [f"Hit@{k}" for k in report.hit_at] + ["MRR@10"]:
+        table.add_column(name, justify="right")
+    table.add_row(*[f"{v:.3f}" for v in report.hit_at.values()], f"{report.mrr_at_10:.3f}")
+    console.print(table)
+    if not report.misses:
+        return
+    misses = Table(title="not answered at rank 1", show_lines=True)
+    for name in ("id", "kind", "rank", "question", "answer", "ranked first"):
+        misses.add_column(name, overflow="fold")
+    for m in report.misses:
+        misses.add_row(
+            m.id, m.kind, str(m.rank or "–"), m.question, m.answer,
+            Text(f"{m.top_source}: {m.top_text[:80]}…", style="dim"),
+        )
+    console.print(misses)
+
+
+def print_info(console: Console, status: IndexStatus) -> None:
+    table = Table(show_header=False, box=None)
+    rows = [
+        ("index", status.index_dir),
+        ("documents", str(status.documents)),
+        ("passages", str(status.passages)),
+        ("built", status.built_at or "never"),
+        ("corpus", status.corpus_dir or "–"),
+        ("index model", status.index_model_id or "–"),
+        ("model folder", status.model_dir),
+        ("model", status.model_id or "not prepared: run `qa model prepare`"),
+    ]
+    for key, value in rows:
+        table.add_row(Text(key, style="bold"), Text(value))
+    state = Text("current", style="green") if status.current else Text("; ".join(status.problems), style="yellow")
+    table.add_row(Text("status", style="bold"), state)
+    console.print(Group(table))

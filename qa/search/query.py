@@ -1,0 +1,86 @@
+"""Question analysis: the place and year a question names, and its content words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from qa.index.lexical import tokenize
+
+# Words that shape a question but never appear in its answer.
+QUESTION_WORDS = frozenset(
+    "多少 几 几个 多大 多长 多高 哪 哪些 哪个 哪里 哪儿 哪几个 哪座 哪家 哪两条 哪项 什么 啥 "
+    "怎么 怎样 怎么样 如何 为何 为什么 是否 有没有 吗 呢 吧 么 请问 具体 分别 一共 大概 "
+    "打算 准备 计划 要 想 能 会 报告 里 提 提到 常提 说 讲 那个 这个 所在".split()
+)
+# Questions asking for a figure prefer sentences that state one.
+NUMBER_CUES = ("多少", "几", "多大", "多高", "多长", "比例", "增速", "增长", "目标", "达到", "占比", "率")
+MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_ADMIN_SUFFIX = re.compile(r"(省|自治区|市|自治州|地区|盟|区|县|自治县|旗|镇|乡|街道)")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str  # the question, normalised
+    tokens: list[str]  # content words for lexical matching
+    places: dict[str, float]  # indexed places the question names → how specifically (0..1]
+    year: int | None  # a year the question names, if any
+    wants_number: bool
+
+
+def normalise(question: str) -> str:
+    """NFKC (full-width → half-width), no control characters, single spaces."""
+    text = unicodedata.normalize("NFKC", question)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def place_aliases(place: str) -> set[str]:
+    """Ways a question may name a place: 珠海市斗门区 → 珠海市斗门区, 斗门区, 斗门, 珠海市, 珠海."""
+    parts = [p for p in re.split(r"(?<=省|市|区|县|镇|乡|旗)", place) if p]
+    aliases = {place}
+    for part in parts:
+        aliases.add(part)
+        stem = _ADMIN_SUFFIX.sub("", part)
+        if len(stem) >= 2:
+            aliases.add(stem)
+    return {a for a in aliases if len(a) >= 2}
+
+
+class PlaceMatcher:
+    """Finds the most specific indexed place a question names."""
+
+    def __init__(self, places: Iterable[str]) -> None:
+        self._aliases: list[tuple[str, str]] = sorted(
+            ((alias, place) for place in set(places) for alias in place_aliases(place)),
+            key=lambda pair: -len(pair[0]),
+        )
+
+    def find(self, text: str) -> dict[str, float]:
+        """Each place the text names, scored by how much of it the text names
+        (珠海斗门区 names 珠海市斗门区 fully, 珠海市金湾区 only in part)."""
+        named: dict[str, int] = {}
+        for alias, place in self._aliases:
+            if alias in text:
+                named[place] = named.get(place, 0) + len(alias)
+        if not named:
+            return {}
+        best = max(named.values())
+        return {place: length / best for place, length in named.items()}
+
+
+def analyse(question: str, places: PlaceMatcher) -> Query:
+    text = normalise(question)[:MAX_QUESTION_CHARS]
+    years = [int(y) for y in _YEAR.findall(text)]
+    tokens = [t for t in tokenize(text) if t not in QUESTION_WORDS]
+    return Query(
+        text=text,
+        tokens=tokens,
+        places=places.find(text),
+        year=years[0] if years else None,
+        wants_number=any(cue in text for cue in NUMBER_CUES),
+    )

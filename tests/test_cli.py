@@ -1,0 +1,117 @@
+"""The command line through typer's runner, against the real index and model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from qa.cli import app
+
+from .conftest import DEV_SET
+
+runner = CliRunner()
+
+
+def _run(settings, *args, input=None):
+    options = ["--index-dir", str(settings.index_dir), "--cache-dir", str(settings.cache_dir)]
+    return runner.invoke(app, [*args, *options], input=input)
+
+
+def test_ask_prints_cited_passages(settings):
+    result = _run(settings, "ask", "江门2020年要承办哪项国际排球赛事的分站比赛？", "-k", "2")
+    assert result.exit_code == 0, result.output
+    assert "2020年江门市人民政府工作报告" in result.stdout
+    assert "世界排球联赛江门站" in result.stdout.replace("\n", "").replace("│", "").replace(" ", "")
+
+
+def test_search_json_lines(settings):
+    questions = "斗门2020年准备建多少座5G基站？\n\n南朗镇2021年GDP增速目标是多少？\n？？\n"
+    result = _run(settings, "search", "--json", "-k", "3", input=questions)
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in records] == ["斗门2020年准备建多少座5G基站？", "南朗镇2021年GDP增速目标是多少？", "？？"]
+    first = records[0]["results"][0]
+    assert set(first) >= {"rank", "score", "text", "answer_sentence", "doc_id", "title", "place", "year",
+                          "section", "paragraph", "start", "end", "source"}
+    assert "851个基站" in first["text"] and first["rank"] == 1
+    assert "力争GDP增长8%" in records[1]["results"][0]["text"]
+    assert records[2]["results"] == [] and "no words" in records[2]["error"]
+
+
+def test_search_without_json_is_refused(settings):
+    result = _run(settings, "search")
+    assert result.exit_code == 1
+    assert "--json" in result.stderr
+
+
+def test_eval_json(settings):
+    result = _run(settings, "eval", str(DEV_SET), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["questions"] == 40
+    assert report["hit_at"]["1"] >= 0.85
+
+
+def test_info_json_reports_current_index(settings):
+    result = runner.invoke(
+        app, ["info", "--json", "--index-dir", str(settings.index_dir), "--cache-dir", str(settings.cache_dir)],
+        env={"QA_CORPUS_DIR": str(settings.corpus_dir)},
+    )
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert info["documents"] == 5 and info["built"] and info["problems"] == []
+
+
+def test_index_command_builds_and_reports(tmp_path, settings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "report.txt").write_text(
+        (settings.corpus_dir / "003_a583efe6823e7960.txt").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    (corpus / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    result = runner.invoke(
+        app, ["index", str(corpus), "--index-dir", str(tmp_path / "idx"), "--cache-dir", str(settings.cache_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "indexed 1 documents" in result.stdout
+    assert "broken.txt" in result.stdout and "NUL" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ask", "斗门的GDP？"], "run `qa index`"),
+        (["ask", "？？？"], None),
+        (["eval", "/nonexistent.jsonl"], "cannot read"),
+    ],
+)
+def test_errors_are_one_line(tmp_path, settings, args, message):
+    index_dir = tmp_path if message == "run `qa index`" else settings.index_dir
+    result = runner.invoke(app, [*args, "--index-dir", str(index_dir), "--cache-dir", str(settings.cache_dir)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error:") and result.stderr.strip().count("\n") == 0
+    if message:
+        assert message in result.stderr
+
+
+@pytest.mark.parametrize("corpus", ["missing", "empty"])
+def test_index_of_a_bad_corpus_is_one_line_error(tmp_path, settings, corpus):
+    folder = tmp_path / corpus
+    if corpus == "empty":
+        folder.mkdir()
+    result = runner.invoke(
+        app, ["index", str(folder), "--index-dir", str(tmp_path / "idx"), "--cache-dir", str(settings.cache_dir)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert str(folder) in result.stderr
+
+
+def test_index_without_a_prepared_model_says_so(tmp_path, settings):
+    result = runner.invoke(
+        app, ["index", str(settings.corpus_dir), "--index-dir", str(tmp_path / "i"), "--cache-dir", str(tmp_path)]
+    )
+    assert result.exit_code == 1
+    assert "qa model prepare" in result.stderr

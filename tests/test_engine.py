@@ -1,0 +1,152 @@
+"""The engine end to end: a real index over the seeds, searched with the real model."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from qa.corpus import load_corpus, passages_for
+from qa.errors import QAError
+from qa.eval import evaluate, load_eval_set
+from qa.index import IndexCorrupt, IndexMissing, open_index
+from qa.index.build import CURRENT, IndexBusy, build_lock, current_generation
+from qa.search.searcher import EmptyQuestion, Searcher
+from qa.types import Filters
+
+from .conftest import DEV_SET, SEEDS, build, make_settings
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_index_round_trip(settings):
+    corpus = load_corpus(SEEDS)
+    expected = [p for doc in corpus.documents for p in passages_for(doc)]
+    index = open_index(settings.index_dir)
+    try:
+        assert index.manifest.documents == 5
+        assert index.manifest.passages == len(expected)
+        assert index.manifest.dim == 384
+        assert index.passages() == expected
+        assert {d.doc_id for d in index.documents()} == {d.doc_id for d in corpus.documents}
+    finally:
+        index.close()
+
+
+def test_search_answers_with_citation_and_sentence(searcher):
+    result = searcher.search("斗门2020年准备建多少座5G基站？", k=5)
+    top = result.hits[0]
+    assert result.found and not result.lexical_only
+    assert "重点完成851个基站建设" in top.passage.text
+    assert "851个基站" in top.answer_sentence
+    assert top.passage.text[top.answer_start : top.answer_end] == top.answer_sentence
+    assert (top.place, top.year, top.source) == ("珠海市斗门区", 2020, "000_81e05dd5e9b143b5.txt")
+    doc = searcher.document(top.passage.doc_id)
+    assert doc.text[top.passage.start : top.passage.end] == top.passage.text
+    assert any(top.passage.text[a:b] == "基站" for a, b in top.term_spans)
+    assert [h.rank for h in result.hits] == [1, 2, 3, 4, 5]
+
+
+def test_dev_set_quality_floor(searcher):
+    report = evaluate(searcher, load_eval_set(DEV_SET))
+    assert report.hit_at[1] >= 0.85
+    assert report.hit_at[5] >= 0.95
+    assert report.mrr_at_10 >= 0.90
+
+
+def test_lexical_only_search_before_the_model_loads(settings):
+    searcher = Searcher.open(settings, load_model=False)
+    result = searcher.search("江门2020年要承办哪项国际排球赛事的分站比赛？", k=3)
+    assert result.lexical_only and not searcher.model_loaded
+    assert "世界排球联赛江门站" in result.hits[0].passage.text
+
+
+def test_filters_restrict_place_and_year(searcher):
+    result = searcher.search("地区生产总值增长多少？", k=10, filters=Filters(place="江门"))
+    assert result.hits and {h.place for h in result.hits} == {"江门市"}
+    result = searcher.search("地区生产总值增长多少？", k=10, filters=Filters(year=2021))
+    assert result.hits and {h.year for h in result.hits} == {2021}
+    assert searcher.search("地区生产总值", k=3, filters=Filters(year=1999)).hits == []
+
+
+def test_question_names_place_and_year(searcher):
+    result = searcher.search("珠海斗门区2020年城镇新增就业的目标是多少人？")
+    assert max(result.query.places, key=result.query.places.get) == "珠海市斗门区"
+    assert result.query.year == 2020
+    assert result.query.wants_number
+
+
+@pytest.mark.parametrize("question", ["quantum chromodynamics on a lattice", "火星殖民计划的预算是多少？"])
+def test_off_topic_questions_are_weak(searcher, question):
+    result = searcher.search(question)
+    assert not result.found
+    assert result.hits and all(h.weak for h in result.hits[:1])
+
+
+@pytest.mark.parametrize("question", ["", "   ", "？？！！。。", "\x00\x01\x02"])
+def test_questions_without_words_are_refused(searcher, question):
+    with pytest.raises(EmptyQuestion):
+        searcher.search(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["斗门" * 5000, "DROP TABLE passages;--", "[a-z]+.*(", "What is the GDP growth target of Jiangmen?", "政\t府\n工作"],
+)
+def test_odd_questions_are_answered_without_error(searcher, question):
+    result = searcher.search(question, k=3)
+    assert len(result.hits) == 3
+
+
+def test_rebuild_reuses_unchanged_embeddings(tmp_path, cache_dir, model_dir):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / "003_a583efe6823e7960.txt", corpus)
+    settings = make_settings(tmp_path, cache_dir, corpus)
+    first = build(settings)
+    assert first.embedded == first.passages > 0
+    shutil.copy(SEEDS / "004_c01f39cf84c2ed32.txt", corpus)
+    second = build(settings)
+    assert second.documents == 2
+    assert second.reused == first.passages
+    assert second.embedded == second.passages - first.passages
+    # The swap leaves exactly one generation, the live one.
+    generations = list(settings.index_dir.glob("gen-*"))
+    assert generations == [current_generation(settings.index_dir)]
+
+
+def test_damaged_vector_file_is_detected(tmp_path, settings):
+    copy = tmp_path / "index"
+    shutil.copytree(settings.index_dir, copy, symlinks=True)
+    vectors = current_generation(copy) / "vectors.faiss"
+    vectors.write_bytes(vectors.read_bytes()[:1000])
+    with pytest.raises(IndexCorrupt, match="qa index --rebuild"):
+        open_index(copy)
+
+
+def test_missing_index_says_what_to_do(tmp_path):
+    with pytest.raises(IndexMissing, match="qa index"):
+        open_index(tmp_path)
+
+
+def test_second_build_refuses_while_one_runs(tmp_path, cache_dir, model_dir):
+    settings = make_settings(tmp_path, cache_dir)
+    settings.index_dir.mkdir()
+    with build_lock(settings.index_dir):
+        with pytest.raises(IndexBusy):
+            build(settings)
+    assert not (settings.index_dir / CURRENT).exists()
+
+
+def test_index_folder_that_cannot_be_created_is_refused(tmp_path, cache_dir, model_dir):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    settings = make_settings(tmp_path, cache_dir)
+    settings = Settings(**{**settings.__dict__, "index_dir": blocker / "index"})
+    with pytest.raises(QAError, match="cannot create index folder"):
+        build(settings)
