@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Set-up command 1: install, prepare the model, and run qa (arguments are passed on).
+# Set-up command 1: install, prepare the model, build the index on first use, and run qa.
+# With no arguments qa opens its terminal UI; any arguments are passed to qa (e.g. ask "问题").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 .venv/bin/qa model prepare
-if [ "$#" -eq 0 ]; then
-    exec .venv/bin/qa model info
+if ! .venv/bin/qa info --json | grep -q '"built": true'; then
+    .venv/bin/qa index
 fi
 exec .venv/bin/qa "$@"
