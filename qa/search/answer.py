@@ -6,6 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from qa.index.lexical import to_simplified
+
 # A sentence ends at 。！？； (or their ASCII forms) plus any closing quotes or brackets.
 _SENTENCE = re.compile(r"[^。！？；!?;]+(?:[。！？；!?;]+[”’」』)）]*)?")
 _NUMBER = re.compile(r"\d")
@@ -37,9 +39,17 @@ def coverage(text: str, weights: Mapping[str, float]) -> float:
     return sum(w for term, w in weights.items() if term in text) / total
 
 
+def matchable(text: str) -> str:
+    """The text as question words are matched against it: in Simplified
+    characters, when that keeps every offset (the conversion is per character)."""
+    simplified = to_simplified(text)
+    return simplified if len(simplified) == len(text) else text
+
+
 def best_sentence(text: str, weights: Mapping[str, float], wants_number: bool) -> tuple[Sentence, float]:
     """The sentence covering most of the question's words (a figure breaks ties
-    when the question asks for one), with its coverage."""
+    when the question asks for one), with its coverage. Offsets are into `text`."""
+    text = matchable(text)
 
     def score(s: Sentence) -> float:
         bonus = 0.15 if wants_number and _NUMBER.search(s.text) else 0.0
@@ -52,6 +62,7 @@ def best_sentence(text: str, weights: Mapping[str, float], wants_number: bool) -
 
 def term_spans(text: str, terms: list[str]) -> tuple[tuple[int, int], ...]:
     """Non-overlapping spans of the question's words in `text`, longest words first."""
+    text = matchable(text)
     taken = [False] * len(text)
     spans = []
     for term in sorted(set(terms), key=len, reverse=True):

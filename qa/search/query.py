@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qa.index.lexical import tokenize
+from qa.index.lexical import to_simplified, tokenize
 
 # Words that shape a question but never appear in its answer.
 QUESTION_WORDS = frozenset(
@@ -33,10 +33,11 @@ class Query:
 
 
 def normalise(question: str) -> str:
-    """NFKC (full-width → half-width), no control characters, single spaces."""
+    """NFKC (full-width → half-width), Simplified characters (for matching
+    reports in either script), no control characters, single spaces."""
     text = unicodedata.normalize("NFKC", question)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", to_simplified(text)).strip()
 
 
 def place_aliases(place: str) -> set[str]:
@@ -56,7 +57,8 @@ class PlaceMatcher:
 
     def __init__(self, places: Iterable[str]) -> None:
         self._aliases: list[tuple[str, str]] = sorted(
-            ((alias, place) for place in set(places) for alias in place_aliases(place)),
+            # Questions are matched in Simplified characters, so the names are too.
+            ((alias, place) for place in set(places) for alias in place_aliases(to_simplified(place))),
             key=lambda pair: -len(pair[0]),
         )
 

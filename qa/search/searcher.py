@@ -51,7 +51,8 @@ class Searcher:
         self._encoder = None
         self._model_lock = threading.Lock()
         self._documents = {d.doc_id: d for d in index.documents()}
-        self._row_doc_ids = np.array(index.passage_doc_ids())
+        doc_numbers = {doc_id: n for n, doc_id in enumerate(self._documents)}
+        self._row_docs = np.array([doc_numbers[d] for d in index.passage_doc_ids()], dtype=np.int32)
         self._places = PlaceMatcher(d.place for d in self._documents.values() if d.place)
 
     @classmethod
@@ -104,21 +105,25 @@ class Searcher:
         weights = {t: self.index.idf(t) for t in dict.fromkeys(query.tokens)}
 
         lexical = self.index.lexical_scores(query.tokens)
-        dense = np.full(len(lexical), np.nan, dtype=np.float32)
+        rows = _top_rows(lexical, allowed)
         lexical_only = self._encoder is None
+        dense: dict[int, float] = {}
         if not lexical_only:
             vector = self._encoder.encode_queries([query.text])[0]
-            scores, rows = self.index.dense_search(vector, k=len(lexical))
-            dense[rows] = scores
-
-        rows = self._candidates(lexical, dense, allowed)
+            allowed_rows = None if allowed is None else np.flatnonzero(allowed)
+            cosines, dense_rows = self.index.dense_search(vector, POOL, allowed_rows)
+            dense = dict(zip(dense_rows.tolist(), cosines.tolist()))
+            lexical_rows = [r for r in rows if r not in dense]
+            if lexical_rows:  # lexical candidates the dense pool missed still get their cosine
+                dense.update(zip(lexical_rows, self.index.cosines(vector, lexical_rows).tolist()))
+            rows = list(dict.fromkeys([*rows, *dense_rows.tolist()]))
         if not rows:
             return SearchResult(question, query, [], lexical_only, filters)
         passages = self.index.passages(rows)
         docs = [self._documents[p.doc_id] for p in passages]
         answers = [best_sentence(p.text, weights, query.wants_number) for p in passages]
         scores = fuse(
-            [Candidate(r, float(lexical[r]), float(dense[r])) for r in rows],
+            [Candidate(r, float(lexical[r]), dense.get(r, float("nan"))) for r in rows],
             sentence_coverage=np.array([cov for _, cov in answers]),
             place_match=np.array([query.places.get(d.place, 0.0) if d.place else 0.0 for d in docs]),
             year_match=np.array([_year_match(query.year, d.year) for d in docs]),
@@ -127,7 +132,7 @@ class Searcher:
         hits = []
         for rank, i in enumerate(order, start=1):
             passage, doc, (sentence, cov) = passages[i], docs[i], answers[i]
-            weak = cov < WEAK_COVERAGE and (lexical_only or float(dense[rows[i]]) < WEAK_COSINE)
+            weak = cov < WEAK_COVERAGE and (lexical_only or dense[rows[i]] < WEAK_COSINE)
             hits.append(
                 Hit(
                     rank=rank,
@@ -137,10 +142,11 @@ class Searcher:
                     place=doc.place,
                     year=doc.year,
                     source=doc.source,
-                    answer_sentence=sentence.text,
+                    answer_sentence=passage.text[sentence.start : sentence.end],
                     answer_start=sentence.start,
                     answer_end=sentence.end,
-                    term_spans=term_spans(passage.text, list(weights)),
+                    # Single characters (建, 年) would mark half the passage.
+                    term_spans=term_spans(passage.text, [t for t in weights if len(t) > 1]),
                     weak=weak,
                 )
             )
@@ -150,27 +156,23 @@ class Searcher:
         if not filters.active:
             return None
         ok = [
-            doc_id
-            for doc_id, d in self._documents.items()
+            n
+            for n, d in enumerate(self._documents.values())
             if (filters.year is None or d.year == filters.year)
             and (filters.place is None or filters.place in f"{d.place or ''} {d.title}")
         ]
-        return np.isin(self._row_doc_ids, ok)
+        return np.isin(self._row_docs, ok)
 
-    @staticmethod
-    def _candidates(lexical: np.ndarray, dense: np.ndarray, allowed: np.ndarray | None) -> list[int]:
-        """Top rows by each retriever, together; only allowed rows."""
-        mask = np.ones(len(lexical), bool) if allowed is None else allowed
-        pool: dict[int, None] = {}
-        lex = np.where(mask & (lexical > 0), lexical, -np.inf)
-        for r in np.argsort(-lex)[:POOL]:
-            if np.isfinite(lex[r]):
-                pool[int(r)] = None
-        den = np.where(mask & np.isfinite(dense), dense, -np.inf)
-        for r in np.argsort(-den)[:POOL]:
-            if np.isfinite(den[r]):
-                pool[int(r)] = None
-        return list(pool)
+
+def _top_rows(lexical: np.ndarray, allowed: np.ndarray | None) -> list[int]:
+    """The POOL best rows by BM25 (among allowed ones), best first; rows scoring 0 are no candidates."""
+    scores = lexical if allowed is None else np.where(allowed, lexical, 0.0)
+    if len(scores) > POOL:
+        top = np.argpartition(-scores, POOL - 1)[:POOL]  # linear time, unlike a full sort
+    else:
+        top = np.arange(len(scores))
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return [int(r) for r in top if scores[r] > 0]
 
 
 def _year_match(asked: int | None, report: int | None) -> float:

@@ -1,0 +1,163 @@
+"""The index over time: incremental updates, add/remove, mismatches, bad states, crashes."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from qa.cli import app
+from qa.index import IndexCorrupt, open_index
+from qa.index.build import IndexMismatch, build_index, build_lock, current_generation
+from qa.model.encoder import Encoder
+from qa.search.searcher import Searcher
+
+from .conftest import SEEDS, build, make_settings
+
+runner = CliRunner()
+EAST = "003_a583efe6823e7960.txt"  # 中山东区, 18 passages: the smallest seed
+NANLANG = "004_c01f39cf84c2ed32.txt"
+
+
+@pytest.fixture
+def small(tmp_path, cache_dir, model_dir):
+    """Settings over a corpus folder holding one seed."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / EAST, corpus)
+    return make_settings(tmp_path, cache_dir, corpus)
+
+
+def _passage_count(settings) -> int:
+    index = open_index(settings.index_dir)
+    try:
+        return index.manifest.passages
+    finally:
+        index.close()
+
+
+def test_updates_are_incremental_and_reported(small):
+    first = build(small)
+    assert first.added == [EAST] and first.embedded == first.passages
+
+    shutil.copy(SEEDS / NANLANG, small.corpus_dir)
+    second = build(small)
+    assert (second.added, second.unchanged) == ([NANLANG], [EAST])
+    assert second.reused == first.passages and second.embedded == second.passages - first.passages
+
+    east = small.corpus_dir / EAST
+    east.write_text(east.read_text(encoding="utf-8") + "\n新增一段:东区将新建三座公园,改善居民休闲环境。\n", encoding="utf-8")
+    (small.corpus_dir / NANLANG).unlink()
+    third = build(small)
+    assert (third.replaced, third.removed, third.added) == ([EAST], [NANLANG], [])
+    assert third.embedded == 1  # only the new paragraph
+    assert current_generation(small.index_dir) is not None
+    assert list(small.index_dir.glob("gen-*")) == [current_generation(small.index_dir)]
+
+
+def test_dry_run_reports_and_writes_nothing(small):
+    build(small)
+    live = current_generation(small.index_dir)
+    shutil.copy(SEEDS / NANLANG, small.corpus_dir)
+    report = build_index(
+        small.corpus_dir, small.index_dir, lambda: pytest.fail("a dry run loads no model"),
+        model_id=open_index(small.index_dir).manifest.model_id, dim=384, dry_run=True,
+    )
+    assert report.dry_run and report.added == [NANLANG] and report.embedded > 0
+    assert current_generation(small.index_dir) == live
+
+
+def test_rebuild_re_embeds_everything(small):
+    build(small)
+    report = build_index(
+        small.corpus_dir, small.index_dir, lambda: Encoder(small.resolved_model_dir),
+        model_id=open_index(small.index_dir).manifest.model_id, dim=384, rebuild=True,
+    )
+    assert report.embedded == report.passages and report.unchanged == [EAST]
+
+
+def test_another_model_is_never_mixed_in(small):
+    build(small)
+    with pytest.raises(IndexMismatch, match="qa index --rebuild"):
+        build_index(small.corpus_dir, small.index_dir, lambda: None, model_id="some/other-model", dim=384)
+    with pytest.raises(IndexMismatch):
+        build_index(small.corpus_dir, small.index_dir, lambda: None,
+                    model_id=open_index(small.index_dir).manifest.model_id, dim=768)
+
+
+def test_failed_build_keeps_the_previous_index(small):
+    build(small)
+    (small.corpus_dir / EAST).unlink()  # the corpus is now empty
+    with pytest.raises(Exception, match="no readable report"):
+        build(small)
+    result = Searcher.open(small, load_model=False).search("东区2020年要打通哪两条市级瓶颈路？")
+    assert "悦宾路" in result.hits[0].passage.text
+
+
+def test_truncated_database_is_one_line_error(small):
+    build(small)
+    db = current_generation(small.index_dir) / "index.sqlite"
+    db.write_bytes(db.read_bytes()[:2048])
+    with pytest.raises(IndexCorrupt):
+        open_index(small.index_dir)
+    result = runner.invoke(app, ["ask", "东区", "--index-dir", str(small.index_dir), "--cache-dir", str(small.cache_dir)])
+    assert result.exit_code == 1
+    assert "qa index --rebuild" in result.stderr and result.stderr.strip().count("\n") == 0
+
+
+def test_cli_refuses_a_second_build(small):
+    small.index_dir.mkdir()
+    with build_lock(small.index_dir):
+        result = runner.invoke(app, ["index", str(small.corpus_dir), "--index-dir", str(small.index_dir),
+                                     "--cache-dir", str(small.cache_dir)])
+    assert result.exit_code == 1 and "another `qa index`" in result.stderr
+
+
+def test_cli_add_and_remove(small, tmp_path):
+    options = ["--corpus", str(small.corpus_dir), "--index-dir", str(small.index_dir), "--cache-dir", str(small.cache_dir)]
+    build(small)
+    result = runner.invoke(app, ["add", str(SEEDS / NANLANG), *options])
+    assert result.exit_code == 0, result.output
+    assert (small.corpus_dir / NANLANG).is_file() and "added" in result.stdout
+    assert {d.source for d in Searcher.open(small, load_model=False).documents()} == {EAST, NANLANG}
+
+    result = runner.invoke(app, ["remove", NANLANG, *options])
+    assert result.exit_code == 0, result.output
+    assert not (small.corpus_dir / NANLANG).exists()
+    assert list((small.index_dir / "removed").iterdir())  # the file is kept, not deleted
+    assert {d.source for d in Searcher.open(small, load_model=False).documents()} == {EAST}
+
+    odd = tmp_path / "notes.xyz"
+    odd.write_text("x")
+    result = runner.invoke(app, ["add", str(odd), *options])
+    assert result.exit_code == 1 and "notes.xyz" in result.stderr
+    result = runner.invoke(app, ["remove", "nothing-like-this", *options])
+    assert result.exit_code == 1 and "no indexed document" in result.stderr
+
+
+def test_killed_builds_leave_old_or_new_index(small):
+    """SIGKILL `qa index` at random moments: the index is always whole, and the next build completes."""
+    build(small)
+    old = _passage_count(small)
+    shutil.copy(SEEDS / NANLANG, small.corpus_dir)
+    env = {**os.environ, "QA_CACHE_DIR": str(small.cache_dir)}
+    command = [sys.executable, "-m", "qa", "index", str(small.corpus_dir), "--index-dir", str(small.index_dir)]
+    rng = random.Random(7)
+    for _ in range(4):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.5, 12.0))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert _passage_count(small) in (old, old + 43)
+        Searcher.open(small, load_model=False).search("东区")  # whole and searchable
+    completed = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr
+    assert _passage_count(small) == old + 43
+    assert list(small.index_dir.glob("gen-*")) == [current_generation(small.index_dir)]
