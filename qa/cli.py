@@ -166,10 +166,8 @@ def _build(settings: Settings, *, rebuild: bool = False, dry_run: bool = False, 
     """Run a build with a progress bar on stderr."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from qa.index.build import build_index
-    from qa.model.encoder import Encoder
+    from qa.index.build import update_index
 
-    model_id, dim = _model_identity(settings)
     labels = {"read": "reading reports", "embed": "embedding passages", "write": "writing the index"}
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -182,10 +180,7 @@ def _build(settings: Settings, *, rebuild: bool = False, dry_run: bool = False, 
                 tasks[stage] = bar.add_task(labels[stage], total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return build_index(
-            settings.corpus_dir, settings.index_dir, lambda: Encoder(settings.resolved_model_dir),
-            model_id=model_id, dim=dim, rebuild=rebuild, dry_run=dry_run, progress=progress,
-        )
+        return update_index(settings, rebuild=rebuild, dry_run=dry_run, progress=progress)
 
 
 def _print_build_report(report) -> None:
@@ -243,21 +238,6 @@ def remove_command(
     kept = remove_file(settings.corpus_dir, source, settings.index_dir / "removed")
     console.print(f"  moved {source} to {kept}", highlight=False)
     _print_build_report(_build(settings))
-
-
-def _model_identity(settings: Settings) -> tuple[str, int]:
-    """The model's id and dimension, from its manifest, without loading it."""
-    from qa.model.convert import read_manifest
-
-    manifest = read_manifest(settings.resolved_model_dir)
-    if manifest is not None:
-        return manifest.model_id, manifest.dim
-    if settings.model_dir is None:
-        raise QAError("the embedding model is not prepared; run `qa model prepare`")
-    from qa.model.encoder import Encoder
-
-    encoder = Encoder(settings.model_dir)
-    return encoder.model_id, encoder.dim
 
 
 @app.command("ask")

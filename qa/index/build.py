@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.config import CHUNKING_VERSION
+from qa.config import CHUNKING_VERSION, Settings
 from qa.corpus import SkippedFile, load_corpus, passages_for
 from qa.corpus.fingerprint import corpus_fingerprint
 from qa.errors import QAError
@@ -196,6 +196,43 @@ def build_index(
         progress("write", 1, 1)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def model_identity(settings: Settings) -> tuple[str, int]:
+    """The configured model's id and dimension, from its manifest, without loading it."""
+    from qa.model.convert import read_manifest
+
+    manifest = read_manifest(settings.resolved_model_dir)
+    if manifest is not None:
+        return manifest.model_id, manifest.dim
+    if settings.model_dir is None:
+        raise QAError("the embedding model is not prepared; run `qa model prepare`")
+    from qa.model.encoder import Encoder
+
+    encoder = Encoder(settings.model_dir)  # a user's own folder: loading it is the way to learn
+    return encoder.model_id, encoder.dim
+
+
+def update_index(
+    settings: Settings,
+    *,
+    rebuild: bool = False,
+    dry_run: bool = False,
+    progress: BuildProgress = lambda stage, done, total: None,
+) -> BuildReport:
+    """build_index for the configured corpus, index folder and model (the model
+    is loaded only if some passage needs embedding)."""
+
+    def load_encoder():
+        from qa.model.encoder import Encoder
+
+        return Encoder(settings.resolved_model_dir)
+
+    model_id, dim = model_identity(settings)
+    return build_index(
+        settings.corpus_dir, settings.index_dir, load_encoder,
+        model_id=model_id, dim=dim, rebuild=rebuild, dry_run=dry_run, progress=progress,
+    )
 
 
 def _changes(index_dir: Path, documents: list[Document], before: dict[str, str]) -> BuildReport:

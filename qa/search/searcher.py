@@ -16,6 +16,7 @@ import numpy as np
 from qa.config import Settings
 from qa.errors import QAError
 from qa.index import Index, open_index
+from qa.index.lexical import tokenize
 from qa.search.answer import best_sentence, term_spans
 from qa.search.fuse import POOL, Candidate, fuse
 from qa.search.query import PlaceMatcher, Query, analyse
@@ -75,14 +76,30 @@ class Searcher:
                 return
             from qa.model.encoder import Encoder
 
-            encoder = Encoder(self.settings.resolved_model_dir)
-            manifest = self.index.manifest
-            if encoder.model_id != manifest.model_id or encoder.dim != manifest.dim:
-                raise QAError(
-                    f"the index was built with {manifest.model_id} ({manifest.dim}-dim), not "
-                    f"{encoder.model_id} ({encoder.dim}-dim); run `qa index --rebuild`"
-                )
-            self._encoder = encoder
+            self._encoder = Encoder(self.settings.resolved_model_dir)
+            self._check_model()
+
+    def _check_model(self) -> None:
+        manifest = self.index.manifest
+        if self._encoder.model_id != manifest.model_id or self._encoder.dim != manifest.dim:
+            model = f"{self._encoder.model_id} ({self._encoder.dim}-dim)"
+            self._encoder = None
+            raise QAError(
+                f"the index was built with {manifest.model_id} ({manifest.dim}-dim), not {model}; "
+                "run `qa index --rebuild`"
+            )
+
+    def reopen(self) -> "Searcher":
+        """A searcher over the index as it is now (after a rebuild), keeping the loaded model."""
+        searcher = Searcher(open_index(self.settings.index_dir), self.settings)
+        if self._encoder is not None:
+            searcher._encoder = self._encoder
+            searcher._check_model()
+        return searcher
+
+    def warm_up(self) -> None:
+        """Load the word segmenter now rather than on the first question."""
+        tokenize("预热")
 
     # -- the corpus ----------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""The terminal UI: `qa` with no command opens it."""

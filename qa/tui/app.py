@@ -1,0 +1,173 @@
+"""QAApp: the Textual application that owns the Searcher and the background work."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from qa.config import Settings
+from qa.errors import QAError
+from qa.index import IndexMissing
+from qa.search.searcher import SearchResult, Searcher
+from qa.tui.history import History
+from qa.types import Filters, Passage
+
+HISTORY_FILE = "history.jsonl"
+STAGES = {"read": "读取报告", "embed": "计算段落向量", "write": "写入索引"}
+
+
+class QAApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "qa"
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "帮助"),
+        Binding("ctrl+o", "documents", "文档"),
+        Binding("ctrl+r", "reindex", "重建索引"),
+        Binding("ctrl+q", "quit", "退出", priority=True),
+    ]
+
+    # "none" (no index yet), "loading", "ready", or "lexical" (the model could not load).
+    model_state: reactive[str] = reactive("none")
+    engine_version: reactive[int] = reactive(0)  # bumped whenever `searcher` is replaced
+    build_status: reactive[tuple[str, float] | None] = reactive(None)  # (label, fraction)
+
+    def __init__(self, settings: Settings, *, searcher: Searcher | None = None, load_model: bool = True) -> None:
+        super().__init__()
+        self.settings = settings
+        self.searcher: Searcher | None = None
+        self.history = History(settings.data_dir / HISTORY_FILE)
+        self._given_searcher = searcher
+        self._load_model = load_model
+        self._search_lock = threading.Lock()  # one search at a time: the encoder is shared
+
+    def get_default_screen(self) -> Screen:
+        from qa.tui.screens.chat import ChatScreen
+
+        return ChatScreen()
+
+    def on_mount(self) -> None:
+        if self._given_searcher is not None:
+            self._use(self._given_searcher)
+            return
+        try:
+            self._use(Searcher.open(self.settings, load_model=False))
+        except IndexMissing:
+            self.notify("还没有索引：正在建立，请稍候…", title="首次运行")
+            self.action_reindex()
+        except QAError as error:
+            self.notify(str(error), severity="error", timeout=30)
+
+    # -- the engine --------------------------------------------------------------
+
+    def _use(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        if searcher.model_loaded:
+            self.model_state = "ready"
+        elif self._load_model:
+            self.model_state = "loading"
+            self.run_worker(lambda: self._load(searcher), thread=True, group="model", exit_on_error=False)
+        else:
+            self.model_state = "lexical"
+        self.engine_version += 1
+
+    def _load(self, searcher: Searcher) -> Searcher:
+        searcher.warm_up()  # the word segmenter (~0.7 s), before anyone waits on it
+        searcher.load_model()
+        return searcher
+
+    def search(self, question: str, k: int, filters: Filters) -> SearchResult:
+        """Called from search workers (threads)."""
+        searcher = self.searcher
+        if searcher is None:
+            raise QAError("索引尚未就绪")
+        with self._search_lock:
+            return searcher.search(question, k, filters)
+
+    def _build(self) -> Searcher:
+        from qa.index.build import update_index
+
+        def progress(stage: str, done: int, total: int) -> None:
+            status = (f"{STAGES.get(stage, stage)} {done}/{total}", done / total if total else 0.0)
+            self.call_from_thread(setattr, self, "build_status", status)
+
+        update_index(self.settings, progress=progress)
+        # The new index keeps the model the old one had loaded.
+        return self.searcher.reopen() if self.searcher else Searcher.open(self.settings, load_model=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group not in ("model", "build") or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        if worker.group == "build":
+            self.build_status = None
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            message = str(error) if isinstance(error, QAError) else f"{type(error).__name__}: {error}"
+            if worker.group == "model":
+                self.model_state = "lexical"
+                self.notify(f"模型加载失败，仅用词法检索：{message}", severity="warning", timeout=15)
+            else:
+                self.notify(f"建立索引失败：{message}", severity="error", timeout=30)
+        elif worker.group == "model":
+            if worker.result is self.searcher:  # not replaced by a re-index meanwhile
+                self.model_state = "ready"
+        else:
+            self.notify("索引已就绪", title="索引")
+            self._use(worker.result)
+
+    # -- actions -----------------------------------------------------------------
+
+    def action_reindex(self) -> None:
+        if self.build_status is not None:
+            self.notify("索引正在建立中")
+            return
+        self.build_status = ("准备中", 0.0)
+        self.run_worker(self._build, thread=True, group="build", exit_on_error=False)
+
+    def action_help(self) -> None:
+        from qa.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_documents(self) -> None:
+        from qa.tui.screens.documents import DocumentsScreen
+
+        if self.searcher is None:
+            self.notify("索引尚未就绪")
+        elif not isinstance(self.screen, DocumentsScreen):
+            self.push_screen(DocumentsScreen(self.searcher))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_clear_history(self) -> None:
+        self.history.clear()
+        self.notify("历史记录已清除")
+
+    def open_document(self, doc_id: str, passage: Passage | None = None, answer: tuple[int, int] | None = None) -> None:
+        from qa.tui.screens.context import ContextScreen
+
+        document = self.searcher.document(doc_id) if self.searcher else None
+        if document is None:
+            self.notify("找不到这篇文档（索引已更新？）", severity="warning")
+            return
+        self.push_screen(ContextScreen(document, passage, answer))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("重建索引 (Re-index)", "重新读取语料并更新索引", self.action_reindex)
+        yield SystemCommand("文档列表 (Documents)", "浏览并打开任意报告", self.action_documents)
+        yield SystemCommand("切换明暗主题 (Toggle theme)", "在深色与浅色之间切换", self.action_toggle_theme)
+        yield SystemCommand("清除历史 (Clear history)", "删除保存的提问记录", self.action_clear_history)
+        yield SystemCommand("帮助 (Help)", "按键说明", self.action_help)
+        yield from super().get_system_commands(screen)
+
+
+def run_tui(settings: Settings) -> None:
+    QAApp(settings).run()

@@ -1,0 +1,65 @@
+"""Text shown or written for hits: citations, highlighting, Markdown export, ages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rich.style import Style
+from rich.text import Text
+
+from qa.search.searcher import SearchResult
+from qa.tui.commands import describe_filters
+from qa.types import Hit
+
+
+def citation(hit: Hit) -> str:
+    parts = [hit.title, hit.place or "", str(hit.year) if hit.year else "", hit.passage.section]
+    return " · ".join([p for p in parts if p] + [f"¶{hit.passage.paragraph}"])
+
+
+def highlighted(text: str, spans: list[tuple[int, int, Style]], base: Style | None = None) -> Text:
+    """Plain text with styled spans; the text is never parsed as markup."""
+    result = Text(text, style=base or "")
+    for start, end, style in spans:
+        if 0 <= start < end <= len(text):
+            result.stylize(style, start, end)
+    return result
+
+
+def passage_text(hit: Hit, answer: Style, term: Style) -> Text:
+    spans = [(hit.answer_start, hit.answer_end, answer)]
+    spans += [(s, e, term) for s, e in hit.term_spans]
+    return highlighted(hit.passage.text, spans)
+
+
+def index_age(built_at: str, now: datetime | None = None) -> str:
+    """Coarse on purpose: a clock in the status bar would only add noise."""
+    try:
+        built = datetime.fromisoformat(built_at)
+    except ValueError:
+        return "?"
+    hours = ((now or datetime.now(timezone.utc)) - built).total_seconds() / 3600
+    if hours < 1:
+        return "1小时内"
+    if hours < 48:
+        return f"{int(hours)}小时前"
+    return f"{int(hours / 24)}天前"
+
+
+def markdown_export(turns: list[SearchResult]) -> str:
+    lines = ["# qa 对话记录", ""]
+    for result in turns:
+        lines += [f"## {result.question}", ""]
+        notes = [describe_filters(result.filters)]
+        notes.append("仅词法匹配" if result.lexical_only else "")
+        notes.append("" if result.found else "没有找到相关段落（以下为弱匹配）")
+        if any(notes):
+            lines += ["*" + " · ".join(n for n in notes if n) + "*", ""]
+        for hit in result.hits:
+            weak = "（弱匹配）" if hit.weak else ""
+            lines.append(f"{hit.rank}. **{citation(hit)}**{weak} — 得分 {hit.score:.2f}  ")
+            lines.append(f"   答句：{hit.answer_sentence}")
+            lines.append("")
+            lines += [f"   > {line}" for line in hit.passage.text.splitlines() if line.strip()]
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,117 @@
+"""One question and its answer cards; re-searches itself when the engine improves."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import LoadingIndicator, Static
+
+from qa.errors import QAError
+from qa.search.searcher import EmptyQuestion, SearchResult
+from qa.tui.commands import describe_filters
+from qa.tui.widgets.passage_card import PassageCard
+from qa.types import Filters
+
+SHOWN_QUESTION_CHARS = 300  # a pasted essay should not fill the screen
+NOT_FOUND = "没有找到相关段落。以下是最接近的弱匹配："
+
+
+class Turn(Vertical):
+    def __init__(self, question: str, k: int, filters: Filters) -> None:
+        super().__init__()
+        self.question = question
+        self.k = k
+        self.filters = filters
+        self.result: SearchResult | None = None
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        shown = self.question
+        if len(shown) > SHOWN_QUESTION_CHARS:
+            shown = shown[:SHOWN_QUESTION_CHARS] + f"…（共 {len(self.question)} 字）"
+        yield Static(Text.assemble(("❯ ", "bold"), shown), classes="question")
+        yield Static(classes="meta")
+        yield LoadingIndicator()
+        yield Vertical(classes="cards")
+
+    def on_mount(self) -> None:
+        self.search()
+
+    @property
+    def stale(self) -> bool:
+        """Asked before the index was ready, or answered lexically before the model was."""
+        if self.error is not None:
+            return False
+        if self.result is None:
+            return not self.is_searching
+        return self.result.lexical_only and self.app.model_state == "ready"
+
+    @property
+    def is_searching(self) -> bool:
+        return self.has_class("-searching")
+
+    def search(self) -> None:
+        if self.app.searcher is None:
+            self._set_meta(Text("等待索引建立完成…", style="italic"))
+            return
+        self.add_class("-searching")
+        self._search()
+
+    @work(thread=True, exit_on_error=False, group="search")
+    def _search(self) -> None:
+        try:
+            result = self.app.search(self.question, self.k, self.filters)
+        except EmptyQuestion:
+            self.app.call_from_thread(self._show_error, "问题里没有可检索的字词")
+        except QAError as error:
+            self.app.call_from_thread(self._show_error, str(error))
+        else:
+            self.app.call_from_thread(self._show, result)
+
+    def _show_error(self, message: str) -> None:
+        self.remove_class("-searching")
+        self.error = message
+        self._set_meta(Text(f"无法检索：{message}", style="italic"))
+
+    async def _show(self, result: SearchResult) -> None:
+        self.remove_class("-searching")
+        focused = self.app.focused
+        refocus_rank = focused.hit.rank if isinstance(focused, PassageCard) and focused.parent is self.cards else None
+        first_answer = self.result is None
+        self.result = result
+        self._set_meta(self._meta(result))
+        await self.cards.remove_children()
+        widgets = [PassageCard(hit) for hit in result.hits]
+        if not result.hits:
+            widgets = [Static("没有找到相关段落。", classes="notice")]
+        elif not result.found:
+            widgets.insert(0, Static(NOT_FOUND, classes="notice"))
+        await self.cards.mount_all(widgets)
+        for card in self.cards.query(PassageCard):
+            if card.hit.rank == refocus_rank:
+                card.focus()
+        if first_answer:  # bring the answer's start into view; an in-place upgrade stays put
+            # After the refresh, when the new cards have their sizes.
+            conversation = self.screen.query_one("#conversation")
+            self.call_after_refresh(conversation.scroll_to_widget, self, animate=False, top=True)
+
+    @property
+    def cards(self) -> Vertical:
+        return self.query_one(".cards", Vertical)
+
+    def _meta(self, result: SearchResult) -> Text:
+        parts = []
+        understood = [*result.query.places] + ([str(result.query.year)] if result.query.year else [])
+        if understood:
+            parts.append("识别：" + " · ".join(understood))
+        if result.filters.active:
+            parts.append("过滤：" + describe_filters(result.filters))
+        parts.append(f"前 {self.k} 条")
+        if result.lexical_only:
+            parts.append("仅词法匹配" + ("（模型加载中，稍后自动更新）" if self.app.model_state == "loading" else ""))
+        return Text("  ".join(parts))
+
+    def _set_meta(self, text: Text) -> None:
+        self.query_one(".meta", Static).update(text)

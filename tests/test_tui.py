@@ -1,0 +1,244 @@
+"""The TUI, driven through Textual's Pilot against a real index and the real model."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from qa.index.build import build_index
+from qa.model.convert import read_manifest
+from qa.search.searcher import Searcher
+from qa.tui.app import QAApp
+from qa.tui.screens.chat import ChatScreen
+from qa.tui.screens.context import ContextScreen
+from qa.tui.screens.documents import DocumentsScreen
+from qa.tui.screens.help import HelpScreen
+from qa.tui.widgets.passage_card import PassageCard
+from qa.tui.widgets.question_input import QuestionInput
+from qa.tui.widgets.turn import Turn
+from tests.conftest import SEEDS
+
+QUESTION = "斗门2020年准备建多少座5G基站？"
+ANSWER = "重点完成851个基站建设"
+TITLE = "珠海市斗门区2020年工作计划"
+SIZE = (100, 36)
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def build(corpus: Path, index_dir: Path, model_dir: Path) -> None:
+    from qa.model.encoder import Encoder
+
+    manifest = read_manifest(model_dir)
+    build_index(corpus, index_dir, lambda: Encoder(model_dir), model_id=manifest.model_id, dim=manifest.dim)
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory, model_dir: Path) -> Path:
+    path = tmp_path_factory.mktemp("tui-index")
+    build(SEEDS, path, model_dir)
+    return path
+
+
+@pytest.fixture(scope="session")
+def searcher(index_dir: Path, cache_dir: Path) -> Searcher:
+    """Loaded once and shared: most tests need a ready app, not another 8 s model load."""
+    return Searcher.open(Settings(SEEDS, index_dir, cache_dir, None, index_dir), load_model=True)
+
+
+@pytest.fixture
+def settings(index_dir: Path, cache_dir: Path, tmp_path: Path) -> Settings:
+    return Settings(corpus_dir=SEEDS, index_dir=index_dir, cache_dir=cache_dir, model_dir=None, data_dir=tmp_path / "data")
+
+
+async def settle(pilot) -> None:
+    """Until no worker runs: results arrive via call_from_thread and may start more work."""
+    for _ in range(50):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            return
+    raise AssertionError("workers never settled")
+
+
+async def ask(pilot, question: str) -> Turn | None:
+    pilot.app.screen.query_one(QuestionInput).value = question
+    await pilot.press("enter")
+    await settle(pilot)
+    turns = pilot.app.screen.query(Turn)
+    return turns.last() if turns else None
+
+
+def plain(card: PassageCard) -> str:
+    return card.render().plain
+
+
+async def test_answer_cards_navigation_and_context(settings, searcher):
+    app = QAApp(settings, searcher=searcher)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, QUESTION)
+        assert turn.result.found and not turn.result.lexical_only
+        cards = list(turn.query(PassageCard))
+        assert len(cards) == 5
+        first = plain(cards[0])
+        assert ANSWER in first and first.startswith(TITLE) and "¶" in first
+        # the answer sentence is styled, as are the question's words
+        hit = cards[0].hit
+        assert hit.passage.text[hit.answer_start : hit.answer_end] in first
+        assert "识别：珠海市斗门区 · 2020" in str(turn.query_one(".meta").render())
+
+        await pilot.press("escape")  # input → first card of the last answer
+        assert app.focused is cards[0]
+        await pilot.press("j")
+        assert app.focused is cards[1]
+        await pilot.press("k")
+        assert app.focused is cards[0]
+
+        await pilot.press("c")
+        assert app.clipboard.startswith(TITLE) and ANSWER in app.clipboard
+
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ContextScreen)
+        marked = screen.query(".-passage")
+        assert marked and ANSWER in "".join(str(p.render()) for p in marked)
+        assert screen.query_one("#document").scroll_y > 0  # scrolled to the passage
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen) and app.focused is cards[0]
+
+
+async def test_filters_and_k(settings, searcher):
+    app = QAApp(settings, searcher=searcher)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, "@金湾 @2024 城镇新增就业目标是多少？")
+        assert turn.question == "城镇新增就业目标是多少？"
+        assert turn.result.hits and all(h.place == "珠海市金湾区" and h.year == 2024 for h in turn.result.hits)
+        assert "地点 金湾 · 年份 2024" in str(app.screen.query_one("#filters").render())
+
+        turn = await ask(pilot, "经济增长目标")  # filters stay in force
+        assert all(h.year == 2024 for h in turn.result.hits)
+
+        await pilot.press("ctrl+l")
+        assert not app.screen.filters.active
+        assert await ask(pilot, "/k 2") is turn  # a command asks nothing
+        turn = await ask(pilot, "经济增长目标")
+        assert len(turn.query(PassageCard)) == 2
+
+
+async def test_history_persists_across_runs(settings, searcher):
+    async with QAApp(settings, searcher=searcher).run_test(size=SIZE) as pilot:
+        await ask(pilot, "第一个问题：就业目标")
+        await ask(pilot, QUESTION)
+    app = QAApp(settings, searcher=searcher)
+    async with app.run_test(size=SIZE) as pilot:
+        line = app.screen.query_one(QuestionInput)
+        line.value = "草稿"
+        for key, expected in [("up", QUESTION), ("up", "第一个问题：就业目标"), ("down", QUESTION), ("down", "草稿")]:
+            await pilot.press(key)
+            assert line.value == expected
+    assert (settings.data_dir / "history.jsonl").read_text(encoding="utf-8").count("\n") == 2
+
+
+async def test_export_markdown(settings, searcher, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with QAApp(settings, searcher=searcher).run_test(size=SIZE) as pilot:
+        await ask(pilot, QUESTION)
+        await pilot.press("ctrl+e")
+    [exported] = tmp_path.glob("qa-*.md")
+    text = exported.read_text(encoding="utf-8")
+    assert f"## {QUESTION}" in text and TITLE in text and ANSWER in text and "¶" in text
+
+
+async def test_awkward_input(settings, searcher):
+    app = QAApp(settings, searcher=searcher)
+    async with app.run_test(size=SIZE) as pilot:
+        assert await ask(pilot, "   ") is None  # nothing asked
+        turn = await ask(pilot, "？！。，……")
+        assert "无法检索" in str(turn.query_one(".meta").render())
+        turn = await ask(pilot, "斗门" * 2500)
+        assert turn.result is not None and "共 5000 字" in str(turn.query_one(".question").render())
+        turn = await ask(pilot, "What is the GDP growth target?")
+        assert turn.result is not None
+        if not turn.result.found:
+            assert "没有找到相关段落" in str(turn.query_one(".notice").render())
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, DocumentsScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ContextScreen)
+        await pilot.press("escape", "escape", "f1")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_lexical_at_once_then_upgraded(settings, monkeypatch):
+    model_may_load = threading.Event()  # a warm process loads the model too fast to observe
+    load_model = Searcher.load_model
+    monkeypatch.setattr(Searcher, "load_model", lambda self: (model_may_load.wait(30), load_model(self)))
+    app = QAApp(settings)  # the real launch: index now, model in the background
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.searcher is not None and app.model_state == "loading"
+        app.screen.query_one(QuestionInput).value = QUESTION
+        await pilot.press("enter")
+        turn = app.screen.query_one(Turn)
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if turn.result is not None:
+                break
+        assert turn.result.lexical_only and app.model_state == "loading"
+        assert "仅词法匹配" in str(turn.query_one(".meta").render())
+        model_may_load.set()
+        await settle(pilot)
+        assert app.model_state == "ready" and not turn.result.lexical_only
+        assert ANSWER in plain(turn.query(PassageCard).first())
+
+
+async def test_first_run_builds_index_then_answers(settings, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / "000_81e05dd5e9b143b5.txt", corpus)
+    fresh = Settings(corpus, tmp_path / "index", settings.cache_dir, None, tmp_path / "data")
+    app = QAApp(fresh)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.searcher is None and app.build_status is not None
+        assert app.screen.query_one("#build").display
+        turn = await ask(pilot, QUESTION)  # asked while building: answered once ready
+        assert app.searcher is not None and app.model_state == "ready"
+        assert turn.result.found and ANSWER in plain(turn.query(PassageCard).first())
+        assert not app.screen.query_one("#build").display
+
+
+# -- snapshots: fixed size, no clock, no spinner (workers settled, model already loaded) --
+
+
+def test_snapshot_answer(snap_compare, settings, searcher):
+    async def run_before(pilot):
+        await ask(pilot, QUESTION)
+        await pilot.press("escape")  # focus the first card: no blinking input cursor in the image
+        await pilot.wait_for_scheduled_animations()  # focusing scrolls the card into view
+        await pilot.pause()
+
+    assert snap_compare(QAApp(settings, searcher=searcher), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_context(snap_compare, settings, searcher):
+    async def run_before(pilot):
+        await ask(pilot, QUESTION)
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+
+    assert snap_compare(QAApp(settings, searcher=searcher), terminal_size=SIZE, run_before=run_before)
+
+
+def test_snapshot_help(snap_compare, settings, searcher):
+    assert snap_compare(QAApp(settings, searcher=searcher), terminal_size=SIZE, press=["f1"])
