@@ -1,0 +1,44 @@
+"""The FAISS layer on real FAISS indexes: the exact and the clustered type, filters, reload."""
+
+from __future__ import annotations
+
+import faiss
+import numpy as np
+import pytest
+
+from qa.index import vectors
+
+
+def _unit_vectors(n: int, dim: int = 64, seed: int = 0) -> np.ndarray:
+    x = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("limit, kind", [(10_000, faiss.IndexFlatIP), (1_000, faiss.IndexIVFFlat)])
+def test_type_by_size_and_round_trip(tmp_path, monkeypatch, limit, kind):
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", limit)
+    x = _unit_vectors(5_000)
+    built = vectors.build_vector_index(x)
+    assert isinstance(built, kind)
+    vectors.save_vector_index(built, tmp_path / "v.faiss")
+    loaded = vectors.load_vector_index(tmp_path / "v.faiss")
+    scores, rows = vectors.search_vectors(loaded, x[123], k=5)
+    assert rows[0] == 123 and scores[0] == pytest.approx(1.0, abs=1e-5)
+    assert list(scores) == sorted(scores, reverse=True)
+    np.testing.assert_allclose(vectors.vectors_for(loaded, np.array([7, 4000])), x[[7, 4000]], atol=1e-6)
+
+
+@pytest.mark.parametrize("limit", [10_000, 1_000])
+def test_filtered_search_stays_inside_the_allowed_rows(monkeypatch, limit):
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", limit)
+    x = _unit_vectors(5_000)
+    index = vectors.build_vector_index(x)
+    allowed = np.arange(100, 200)
+    _, rows = vectors.search_vectors(index, x[150], k=10, allowed_rows=allowed)
+    assert rows[0] == 150 and set(rows) <= set(allowed)
+    # Above the brute-force limit, FAISS's own selector does the filtering.
+    monkeypatch.setattr(vectors, "BRUTE_FORCE_LIMIT", 10)
+    _, rows = vectors.search_vectors(index, x[150], k=10, allowed_rows=allowed)
+    assert set(rows) <= set(allowed) and 150 in rows
+    _, rows = vectors.search_vectors(index, x[150], k=10, allowed_rows=np.array([], dtype=np.int64))
+    assert len(rows) == 0
