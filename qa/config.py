@@ -25,6 +25,8 @@ ENV_CORPUS_DIR = "QA_CORPUS_DIR"
 ENV_INDEX_DIR = "QA_INDEX_DIR"
 ENV_MODEL_DIR = "QA_MODEL_DIR"
 ENV_CACHE_DIR = "QA_CACHE_DIR"
+# sentence-transformers | onnx-fp32 | onnx-int8 | auto (default): see qa/model/encoder.py.
+ENV_ENCODER_BACKEND = "QA_ENCODER_BACKEND"
 
 
 def _env_path(name: str, default: Path) -> Path:

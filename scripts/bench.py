@@ -219,7 +219,7 @@ def main() -> None:
         corpus_rows = []
         for settings, label in runs:
             corpus_rows.append(in_child(measure_corpus, settings, label))
-            console.print(f"measured {label}")
+            console.print(f"measured {corpus_rows[-1]}", highlight=False)
         table = Table(title="index build and query latency (end to end: embedding + lexical + dense + fusion + answer)")
         for column in ("corpus", "passages", "build s", "embed/s", "pipeline/s", "p50 ms", "p95 ms", "p99 ms", "peak RSS MB"):
             table.add_column(column, justify="right")
@@ -234,6 +234,7 @@ def main() -> None:
             faiss_table.add_column(column, justify="right")
         for size in args.faiss:
             r = in_child(measure_faiss, size, str(seeds_settings.index_dir))
+            console.print(f"measured {r}", highlight=False)
             faiss_table.add_row(f"{size:,}", r["type"], f"{r['build_s']:.0f}", f"{r['p50']:.2f}", f"{r['p95']:.2f}",
                                 f"{r['recall']:.3f}", f"{r['file_mb']:.0f}", f"{r['rss_mb']:.0f}")
         if args.faiss:

@@ -19,6 +19,16 @@ SEEDS = PROJECT / "seeds"
 DEV_SET = PROJECT / "tests" / "data" / "dev.jsonl"
 
 
+def seed_paragraphs() -> list[str]:
+    """Every non-empty line of the seed files, as written."""
+    return [
+        line.strip()
+        for path in sorted(SEEDS.glob("*.txt"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("cache")

@@ -74,6 +74,13 @@ def test_filters_restrict_place_and_year(searcher):
     assert searcher.search("地区生产总值", k=3, filters=Filters(year=1999)).hits == []
 
 
+def test_traditional_chinese_question_finds_simplified_report(searcher):
+    result = searcher.search("斗門區2020年城鎮新增就業的目標是多少人？")
+    assert "城镇新增就业0.8万人" in result.hits[0].passage.text
+    assert "城镇新增就业0.8万人" in result.hits[0].answer_sentence
+    assert result.question == "斗門區2020年城鎮新增就業的目標是多少人？"  # shown as typed
+
+
 def test_question_names_place_and_year(searcher):
     result = searcher.search("珠海斗门区2020年城镇新增就业的目标是多少人？")
     assert max(result.query.places, key=result.query.places.get) == "珠海市斗门区"

