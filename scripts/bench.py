@@ -34,7 +34,7 @@ from rich.table import Table
 from qa.config import PROJECT_ROOT, Settings, load_settings
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "dev.jsonl"
-SENTENCE = re.compile(r"[^。！？；]+[。！？；]")
+SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]")
 PASSAGES_PER_FILE = 200
 NOISE = 0.01  # σ of the synthetic vectors' noise (see above)
 

@@ -44,9 +44,13 @@ def save_vector_index(index: faiss.Index, path: Path) -> None:
 
 
 def load_vector_index(path: Path) -> faiss.Index:
-    # Memory-mapped: opening costs nothing and pages load as searched.
+    """The exact index is memory-mapped: opening costs nothing and pages load as
+    searched. An IVF index is read into memory: each query touches NPROBE lists
+    scattered over the file, and faulting them in through a map made a search at
+    1M vectors 7 ms instead of about 1."""
     index = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
     if isinstance(index, faiss.IndexIVF):
+        index = faiss.read_index(str(path))
         index.nprobe = NPROBE
     return index
 
