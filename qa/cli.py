@@ -168,7 +168,9 @@ def _build(settings: Settings, *, rebuild: bool = False, dry_run: bool = False, 
 
     from qa.index.build import update_index
 
-    labels = {"read": "reading reports", "embed": "embedding passages", "write": "writing the index"}
+    labels = {
+        "read": "reading reports", "embed": "embedding passages", "words": "indexing words", "write": "writing the index",
+    }
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=err_console, transient=True, disable=quiet,

@@ -6,6 +6,8 @@ import re
 import shutil
 from pathlib import Path
 
+import bm25s
+import numpy as np
 import pytest
 
 from qa.config import Settings
@@ -13,7 +15,8 @@ from qa.corpus import load_corpus, passages_for
 from qa.errors import QAError
 from qa.eval import evaluate, load_eval_set
 from qa.index import IndexCorrupt, IndexMissing, open_index
-from qa.index.build import CURRENT, IndexBusy, build_lock, current_generation
+from qa.index.build import CURRENT, IndexBusy, build_lock, current_generation, indexed_text
+from qa.index.lexical import LexicalIndex, tokenize
 from qa.search.searcher import EmptyQuestion, Searcher
 from qa.types import Filters
 
@@ -36,6 +39,19 @@ def test_index_round_trip(settings):
         assert {d.doc_id for d in index.documents()} == {d.doc_id for d in corpus.documents}
     finally:
         index.close()
+
+
+def test_word_ids_score_like_bm25s_over_word_lists():
+    """The index keeps passages as arrays of word ids (for memory); every passage
+    must score exactly as bm25s scores the plain word lists."""
+    texts = [indexed_text(doc, p) for doc in load_corpus(SEEDS).documents for p in passages_for(doc)]
+    words = [tokenize(t) for t in texts]
+    reference = bm25s.BM25()
+    reference.index(words, show_progress=False)
+    ours = LexicalIndex.build(iter(words))
+    for question in [q.question for q in load_eval_set(DEV_SET)]:
+        tokens = tokenize(question)
+        assert np.array_equal(ours.scores(tokens), np.asarray(reference.get_scores(tokens), np.float32))
 
 
 def test_search_answers_with_citation_and_sentence(searcher):

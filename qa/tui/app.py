@@ -19,7 +19,7 @@ from qa.tui.history import History
 from qa.types import Filters, Passage
 
 HISTORY_FILE = "history.jsonl"
-STAGES = {"read": "读取报告", "embed": "计算段落向量", "write": "写入索引"}
+STAGES = {"read": "读取报告", "embed": "计算段落向量", "words": "建立词索引", "write": "写入索引"}
 
 
 class QAApp(App[None]):
