@@ -42,3 +42,17 @@ def test_filtered_search_stays_inside_the_allowed_rows(monkeypatch, limit):
     assert set(rows) <= set(allowed) and 150 in rows
     _, rows = vectors.search_vectors(index, x[150], k=10, allowed_rows=np.array([], dtype=np.int64))
     assert len(rows) == 0
+
+
+def test_exact_search_ranks_as_faiss_does(tmp_path):
+    """The exact index is scanned with numpy (all cores); the ranking must be FAISS's own."""
+    vectors.save_vector_index(vectors.build_vector_index(_unit_vectors(5_000)), tmp_path / "v.faiss")
+    loaded = vectors.load_vector_index(tmp_path / "v.faiss")  # memory-mapped
+    queries = _unit_vectors(20, seed=1)
+    expected_scores, expected_rows = loaded.search(queries, 60)
+    for query, want_scores, want_rows in zip(queries, expected_scores, expected_rows):
+        scores, rows = vectors.search_vectors(loaded, query, k=60)
+        assert rows.tolist() == want_rows.tolist()
+        np.testing.assert_allclose(scores, want_scores, rtol=1e-5)
+    scores, rows = vectors.search_vectors(loaded, queries[0], k=10_000)  # k beyond the index
+    assert len(rows) == 5_000 and list(scores) == sorted(scores, reverse=True)
