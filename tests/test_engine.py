@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -21,10 +19,6 @@ from qa.search.searcher import EmptyQuestion, Searcher
 from qa.types import Filters
 
 from .conftest import DEV_SET, SEEDS, build, make_settings
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def test_index_round_trip(settings):
