@@ -61,13 +61,17 @@ def settings(index_dir: Path, cache_dir: Path, tmp_path: Path) -> Settings:
 
 
 async def settle(pilot) -> None:
-    """Until no worker runs: results arrive via call_from_thread and may start more work."""
-    for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
+    """Until the app is idle: no worker runs, no build or model load is under way.
+    (A finished worker's result arrives as a message and may start more work, so
+    "no worker running" alone can be seen in the gap between two of them.)"""
+    app = pilot.app
+    for _ in range(200):
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in pilot.app.workers):
+        if not any(w.is_running for w in app.workers) and app.build_status is None and app.model_state != "loading":
             return
-    raise AssertionError("workers never settled")
+        await pilot.pause(0.05)
+    raise AssertionError("the app never settled")
 
 
 async def ask(pilot, question: str) -> Turn | None:
