@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console, Group
 from rich.panel import Panel
+from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
@@ -23,13 +24,13 @@ def citation(hit: Hit) -> str:
     return " · ".join([p for p in parts if p] + [f"¶{hit.passage.paragraph}"])
 
 
-def passage_text(hit: Hit) -> Text:
+def passage_text(hit: Hit, answer_style: StyleType = ANSWER_STYLE, term_style: StyleType = TERM_STYLE) -> Text:
     """The passage with its answer sentence highlighted and the question's words marked.
     Built with styles on spans, never markup, so passage text cannot inject styles."""
     text = Text(hit.passage.text)
-    text.stylize(ANSWER_STYLE, hit.answer_start, hit.answer_end)
+    text.stylize(answer_style, hit.answer_start, hit.answer_end)
     for start, end in hit.term_spans:
-        text.stylize(TERM_STYLE, start, end)
+        text.stylize(term_style, start, end)
     return text
 
 

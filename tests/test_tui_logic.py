@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from qa.search.query import Query
 from qa.search.searcher import SearchResult
 from qa.tui.commands import parse_line
-from qa.tui.format import citation, index_age, markdown_export, passage_text
+from qa.render import citation, passage_text
+from qa.tui.format import index_age, markdown_export
 from qa.tui.history import History, Recall
 from qa.types import Filters, Hit, Passage
 

@@ -1,4 +1,5 @@
-"""Text shown or written for hits: citations, highlighting, Markdown export, ages."""
+"""Text the TUI shows or writes: highlighted context, Markdown export, index ages
+(citations and highlighted passages are qa.render's, as in the CLI)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,9 @@ from datetime import datetime, timezone
 from rich.style import Style
 from rich.text import Text
 
+from qa.render import citation
 from qa.search.searcher import SearchResult
 from qa.tui.commands import describe_filters
-from qa.types import Hit
-
-
-def citation(hit: Hit) -> str:
-    parts = [hit.title, hit.place or "", str(hit.year) if hit.year else "", hit.passage.section]
-    return " · ".join([p for p in parts if p] + [f"¶{hit.passage.paragraph}"])
 
 
 def highlighted(text: str, spans: list[tuple[int, int, Style]], base: Style | None = None) -> Text:
@@ -24,12 +20,6 @@ def highlighted(text: str, spans: list[tuple[int, int, Style]], base: Style | No
         if 0 <= start < end <= len(text):
             result.stylize(style, start, end)
     return result
-
-
-def passage_text(hit: Hit, answer: Style, term: Style) -> Text:
-    spans = [(hit.answer_start, hit.answer_end, answer)]
-    spans += [(s, e, term) for s, e in hit.term_spans]
-    return highlighted(hit.passage.text, spans)
 
 
 def index_age(built_at: str, now: datetime | None = None) -> str:

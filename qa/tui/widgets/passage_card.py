@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widget import Widget
 
-from qa.tui.format import citation, passage_text
+from qa.render import citation, passage_text
 from qa.types import Hit
 
 
