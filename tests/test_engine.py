@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
 import bm25s
 import numpy as np
@@ -127,6 +128,19 @@ def test_damaged_vector_file_is_detected(tmp_path, settings):
     vectors.write_bytes(vectors.read_bytes()[:1000])
     with pytest.raises(IndexCorrupt, match="qa index --rebuild"):
         open_index(copy)
+
+
+def test_index_of_another_model_refuses_the_model(tmp_path, settings):
+    """Questions embedded by one model never meet passages embedded by another."""
+    copy = tmp_path / "index"
+    shutil.copytree(settings.index_dir, copy, symlinks=True)
+    with sqlite3.connect(current_generation(copy) / "index.sqlite") as db:
+        db.execute("UPDATE manifest SET value = ? WHERE key = 'model_id'", ('"some/other-model"',))
+    searcher = Searcher.open(settings.with_overrides(index_dir=copy), load_model=False)
+    with pytest.raises(QAError, match="some/other-model .*qa index --rebuild"):
+        searcher.load_model()
+    assert not searcher.model_loaded
+    assert searcher.search("斗门2020年准备建多少座5G基站？").lexical_only  # still answers, by words
 
 
 def test_missing_index_says_what_to_do(tmp_path):

@@ -25,7 +25,6 @@ from qa.errors import QAError
 from qa.model.convert import read_manifest
 from qa.model.onnx_export import FP32_FILE, INT8_FILE
 
-ENV_BACKEND = ENV_ENCODER_BACKEND
 SENTENCE_TRANSFORMERS = "sentence-transformers"
 ONNX_FP32 = "onnx-fp32"
 ONNX_INT8 = "onnx-int8"
@@ -51,9 +50,9 @@ def _offline() -> None:
 
 def choose_backends(model_dir: Path, backend: str | None = None) -> dict[str, str]:
     """{"query": backend, "passage": backend} for the folder, from the ONNX files it has."""
-    backend = backend or os.environ.get(ENV_BACKEND) or "auto"
+    backend = backend or os.environ.get(ENV_ENCODER_BACKEND) or "auto"
     if backend not in BACKENDS:
-        raise QAError(f"{ENV_BACKEND}={backend!r}: expected one of {', '.join(BACKENDS)}")
+        raise QAError(f"{ENV_ENCODER_BACKEND}={backend!r}: expected one of {', '.join(BACKENDS)}")
     present = {name for name, file in _FILES.items() if (model_dir / file).is_file()}
     if backend == "auto":
         def pick(preferred: str) -> str:

@@ -76,25 +76,23 @@ class Searcher:
                 return
             from qa.model.encoder import Encoder
 
-            self._encoder = Encoder(self.settings.resolved_model_dir)
-            self._check_model()
+            self._use_encoder(Encoder(self.settings.resolved_model_dir))
 
-    def _check_model(self) -> None:
+    def _use_encoder(self, encoder) -> None:
+        """Take the encoder, if it is the model the index was built with."""
         manifest = self.index.manifest
-        if self._encoder.model_id != manifest.model_id or self._encoder.dim != manifest.dim:
-            model = f"{self._encoder.model_id} ({self._encoder.dim}-dim)"
-            self._encoder = None
+        if encoder.model_id != manifest.model_id or encoder.dim != manifest.dim:
             raise QAError(
-                f"the index was built with {manifest.model_id} ({manifest.dim}-dim), not {model}; "
-                "run `qa index --rebuild`"
+                f"the index was built with {manifest.model_id} ({manifest.dim}-dim), not "
+                f"{encoder.model_id} ({encoder.dim}-dim); run `qa index --rebuild`"
             )
+        self._encoder = encoder
 
     def reopen(self) -> "Searcher":
         """A searcher over the index as it is now (after a rebuild), keeping the loaded model."""
         searcher = Searcher(open_index(self.settings.index_dir), self.settings)
         if self._encoder is not None:
-            searcher._encoder = self._encoder
-            searcher._check_model()
+            searcher._use_encoder(self._encoder)
         return searcher
 
     def warm_up(self) -> None:
