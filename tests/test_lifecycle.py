@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -140,6 +141,49 @@ def test_cli_add_and_remove(small, tmp_path):
     assert result.exit_code == 1 and "notes.xyz" in result.stderr
     result = runner.invoke(app, ["remove", "nothing-like-this", *options])
     assert result.exit_code == 1 and "no indexed document" in result.stderr
+
+
+def _sources(settings) -> set[str]:
+    return {d.source for d in Searcher.open(settings, load_model=False).documents()}
+
+
+def test_an_index_keeps_to_its_own_corpus_folder(small):
+    """With no corpus argument, `qa index` and `qa info` use the folder the index was built
+    from, even with QA_CORPUS_DIR naming another (it names only a new index's folder)."""
+    options = ["--index-dir", str(small.index_dir), "--cache-dir", str(small.cache_dir)]
+    env = {"QA_CORPUS_DIR": str(SEEDS)}
+    build(small)
+    result = runner.invoke(app, ["index", "--dry-run", *options], env=env)
+    assert result.exit_code == 0, result.output
+    assert "removed" not in result.stdout and "unchanged: 1 files" in result.stdout
+    result = runner.invoke(app, ["index", *options], env=env)
+    assert result.exit_code == 0, result.output
+    assert _sources(small) == {EAST}
+    info = json.loads(runner.invoke(app, ["info", "--json", *options], env=env).stdout)
+    assert info["problems"] == [] and info["corpus_dir"] == str(small.corpus_dir.resolve())
+
+
+def test_switching_to_another_corpus_folder_needs_yes(small, tmp_path):
+    options = ["--index-dir", str(small.index_dir), "--cache-dir", str(small.cache_dir)]
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(SEEDS / NANLANG, other)
+    build(small)
+
+    result = runner.invoke(app, ["index", str(other), *options])
+    assert result.exit_code == 1
+    assert f"removed {EAST}" in result.stdout  # what the switch would remove
+    assert "--yes" in result.stderr and result.stderr.strip().count("\n") == 0
+    assert _sources(small) == {EAST}
+    result = runner.invoke(app, ["add", str(SEEDS / NANLANG), "--corpus", str(other), *options])
+    assert result.exit_code == 1 and "--yes" in result.stderr
+    assert _sources(small) == {EAST}
+
+    result = runner.invoke(app, ["index", str(other), "--yes", *options])
+    assert result.exit_code == 0, result.output
+    assert _sources(small) == {NANLANG}
+    info = json.loads(runner.invoke(app, ["info", "--json", *options]).stdout)
+    assert info["problems"] == [] and info["corpus_dir"] == str(other.resolve())
 
 
 def test_killed_builds_leave_old_or_new_index(small):

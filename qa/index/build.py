@@ -223,6 +223,7 @@ def update_index(
 ) -> BuildReport:
     """build_index for the configured corpus, index folder and model (the model
     is loaded only if some passage needs embedding)."""
+    from qa.index.corpus_folder import corpus_dir  # it reads the live index through this module
 
     def load_encoder():
         from qa.model.encoder import Encoder
@@ -231,7 +232,7 @@ def update_index(
 
     model_id, dim = model_identity(settings)
     return build_index(
-        settings.corpus_dir, settings.index_dir, load_encoder,
+        corpus_dir(settings), settings.index_dir, load_encoder,
         model_id=model_id, dim=dim, rebuild=rebuild, dry_run=dry_run, progress=progress,
     )
 

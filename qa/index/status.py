@@ -8,6 +8,7 @@ from qa.config import CHUNKING_VERSION, Settings
 from qa.corpus.fingerprint import corpus_fingerprint
 from qa.errors import QAError
 from qa.index.build import DB_FILE, VECTORS_FILE, current_generation, sha256_file
+from qa.index.corpus_folder import corpus_dir
 from qa.index.store import Store
 from qa.model.convert import read_manifest
 
@@ -57,10 +58,11 @@ def index_status(settings: Settings) -> IndexStatus:
         problems.append(f"built with another model ({manifest.model_id}): run `qa index --rebuild`")
     if manifest.chunking_version != CHUNKING_VERSION:
         problems.append("built with an older chunking: run `qa index --rebuild`")
-    if not settings.corpus_dir.is_dir():
-        problems.append(f"corpus folder {settings.corpus_dir} does not exist")
-    elif corpus_fingerprint(settings.corpus_dir) != manifest.corpus_fingerprint:
-        problems.append(f"{settings.corpus_dir} has changed since: run `qa index`")
+    corpus = corpus_dir(settings)
+    if not corpus.is_dir():
+        problems.append(f"corpus folder {corpus} does not exist")
+    elif corpus_fingerprint(corpus) != manifest.corpus_fingerprint:
+        problems.append(f"{corpus} has changed since: run `qa index`")
     return IndexStatus(
         **base,
         built=True,
