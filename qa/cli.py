@@ -134,10 +134,25 @@ CorpusOption = Annotated[
 TopKOption = Annotated[int, typer.Option("-k", "--top", min=1, max=100, help="How many passages to return.")]
 
 
+def _ensure_model(settings: Settings) -> None:
+    """Convert the model on first use (a minute, once), saying so on stderr."""
+    from qa.model import PREPARING, ensure_model, model_prepared
+
+    if model_prepared(settings):
+        return
+    err_console.print(f"{PREPARING}…", highlight=False)
+    with err_console.status(f"{PREPARING}…") as status:
+        ensure_model(settings, progress=lambda message: status.update(f"{message}…"))
+
+
 def _searcher(settings: Settings, *, load_model: bool = True):
     from qa.search.searcher import Searcher
 
-    return Searcher.open(settings, load_model=load_model)
+    searcher = Searcher.open(settings, load_model=False)  # a missing index is said before any conversion
+    if load_model:
+        _ensure_model(settings)
+        searcher.load_model()
+    return searcher
 
 
 @app.command("index")
@@ -186,6 +201,7 @@ def _build(settings: Settings, *, rebuild: bool = False, dry_run: bool = False, 
 
     from qa.index.build import update_index
 
+    _ensure_model(settings)  # before the bar: rich shows one live display at a time
     labels = {
         "read": "reading reports", "embed": "embedding passages", "words": "indexing words", "write": "writing the index",
     }

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from typer.testing import CliRunner
 
 from qa.cli import app
 
-from .conftest import DEV_SET
+from .conftest import DEV_SET, SEEDS
 
 runner = CliRunner()
 
@@ -109,9 +110,16 @@ def test_index_of_a_bad_corpus_is_one_line_error(tmp_path, settings, corpus):
     assert str(folder) in result.stderr
 
 
-def test_index_without_a_prepared_model_says_so(tmp_path, settings):
-    result = runner.invoke(
-        app, ["index", str(settings.corpus_dir), "--index-dir", str(tmp_path / "i"), "--cache-dir", str(tmp_path)]
-    )
-    assert result.exit_code == 1
-    assert "qa model prepare" in result.stderr
+def test_index_prepares_the_model_on_first_use(tmp_path):
+    """An empty cache folder: `qa index` converts the model itself (about a minute), saying so."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / "003_a583efe6823e7960.txt", corpus)
+    options = ["--index-dir", str(tmp_path / "idx"), "--cache-dir", str(tmp_path / "cache")]
+    result = runner.invoke(app, ["index", str(corpus), *options])
+    assert result.exit_code == 0, result.output
+    assert "preparing the embedding model (once)" in result.stderr
+    assert "indexed 1 documents" in result.stdout
+    result = runner.invoke(app, ["ask", "东区2020年要打通哪两条市级瓶颈路？", *options])
+    assert result.exit_code == 0, result.output
+    assert "preparing" not in result.stderr and "悦宾路" in result.stdout

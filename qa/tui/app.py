@@ -19,6 +19,7 @@ from qa.tui.history import History
 from qa.types import Filters, Passage
 
 HISTORY_FILE = "history.jsonl"
+PREPARING_MODEL = "正在准备嵌入模型（仅首次，约1分钟）…"
 STAGES = {"read": "读取报告", "embed": "计算段落向量", "words": "建立词索引", "write": "写入索引"}
 
 
@@ -77,7 +78,12 @@ class QAApp(App[None]):
         self.engine_version += 1
 
     def _load(self, searcher: Searcher) -> Searcher:
+        from qa.model import ensure_model, model_prepared
+
         searcher.warm_up()  # the word segmenter (~0.7 s), before anyone waits on it
+        if not model_prepared(self.settings):
+            self.call_from_thread(self.notify, PREPARING_MODEL, title="首次运行", timeout=60)
+        ensure_model(self.settings)
         searcher.load_model()
         return searcher
 
@@ -91,11 +97,16 @@ class QAApp(App[None]):
 
     def _build(self) -> Searcher:
         from qa.index.build import update_index
+        from qa.model import ensure_model
 
         def progress(stage: str, done: int, total: int) -> None:
             status = (f"{STAGES.get(stage, stage)} {done}/{total}", done / total if total else 0.0)
             self.call_from_thread(setattr, self, "build_status", status)
 
+        def preparing(message: str) -> None:
+            self.call_from_thread(setattr, self, "build_status", (f"{PREPARING_MODEL} {message}", 0.0))
+
+        ensure_model(self.settings, progress=preparing)
         update_index(self.settings, progress=progress)
         # The new index keeps the model the old one had loaded.
         return self.searcher.reopen() if self.searcher else Searcher.open(self.settings, load_model=False)
