@@ -325,10 +325,8 @@ def search_command(
     if not as_json:
         raise QAError("`qa search` writes JSON lines; pass --json (for people, use `qa ask`)")
     searcher = _searcher(_settings(index_dir=index_dir, model_dir=model_dir, cache_dir=cache_dir))
-    for line in sys.stdin:
+    for line in sys.stdin:  # one output line per input line, blank ones too, so a script can zip them
         question = line.strip()
-        if not question:
-            continue
         try:
             record = result_json(searcher.search(question, k=k))
         except EmptyQuestion as error:

@@ -28,17 +28,21 @@ def test_ask_prints_cited_passages(settings):
 
 
 def test_search_json_lines(settings):
-    questions = "斗门2020年准备建多少座5G基站？\n\n南朗镇2021年GDP增速目标是多少？\n？？\n"
-    result = _run(settings, "search", "--json", "-k", "3", input=questions)
+    """One output line per input line, blank lines included, so a script can zip them."""
+    questions = ["斗门2020年准备建多少座5G基站？", "", "南朗镇2021年GDP增速目标是多少？", "？？？", "   "]
+    result = _run(settings, "search", "--json", "-k", "3", input="\n".join(questions) + "\n")
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["question"] for r in records] == ["斗门2020年准备建多少座5G基站？", "南朗镇2021年GDP增速目标是多少？", "？？"]
+    assert [r["question"] for r in records] == [q.strip() for q in questions]
     first = records[0]["results"][0]
     assert set(first) >= {"rank", "score", "text", "answer_sentence", "doc_id", "title", "place", "year",
                           "section", "paragraph", "start", "end", "source"}
     assert "851个基站" in first["text"] and first["rank"] == 1
-    assert "力争GDP增长8%" in records[1]["results"][0]["text"]
-    assert records[2]["results"] == [] and "no words" in records[2]["error"]
+    assert "力争GDP增长8%" in records[2]["results"][0]["text"]
+    unanswerable = records[3]
+    assert unanswerable["results"] == [] and "no words" in unanswerable["error"]
+    for blank in (records[1], records[4]):
+        assert blank == {**unanswerable, "question": ""}
 
 
 def test_search_without_json_is_refused(settings):
