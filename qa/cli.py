@@ -9,7 +9,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 import typer.core
 from rich.console import Console
@@ -29,7 +28,9 @@ class _OneLineErrors(typer.core.TyperGroup):
         except QAError as error:
             err_console.print(f"[red]error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
-        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+        # typer vendors its own click: its usage errors (missing or bad parameters, unknown
+        # commands) derive from typer.TyperException, and typer prints them with the usage line.
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as error:  # a user never sees a traceback
             if os.environ.get("QA_DEBUG"):
@@ -373,9 +374,20 @@ def info_command(
     print_info(console, status)
 
 
+def _print_version(asked: bool) -> None:
+    if asked:
+        from qa import __version__
+
+        print(f"qa {__version__}")
+        raise typer.Exit()
+
+
 @app.callback(invoke_without_command=True)
 def open_tui(
     ctx: typer.Context,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print qa's version and exit.")
+    ] = False,
     index_dir: IndexDirOption = None,
     cache_dir: CacheDirOption = None,
     model_dir: ModelDirOption = None,

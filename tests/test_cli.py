@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
 
+from qa import __version__
 from qa.cli import app
 
 from .conftest import DEV_SET, SEEDS
@@ -127,3 +130,23 @@ def test_index_prepares_the_model_on_first_use(tmp_path):
     result = runner.invoke(app, ["ask", "东区2020年要打通哪两条市级瓶颈路？", *options])
     assert result.exit_code == 0, result.output
     assert "preparing" not in result.stderr and "悦宾路" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, usage, wrong, hint",
+    [
+        (["ask"], "Usage: qa ask [OPTIONS]", "Missing argument 'question'", "Try 'qa ask --help'"),
+        (["ask", "x", "-k", "abc"], "Usage: qa ask [OPTIONS]", "Invalid value for '-k'", "Try 'qa ask --help'"),
+        (["nosuchcommand"], "Usage: qa [OPTIONS] COMMAND", "No such command 'nosuchcommand'", "Try 'qa --help'"),
+    ],
+)
+def test_usage_mistakes_get_typers_usage_message(args, usage, wrong, hint):
+    result = runner.invoke(app, args, prog_name="qa")
+    assert result.exit_code == 2
+    assert usage in result.stderr and wrong in result.stderr and hint in result.stderr
+    assert not any(name in result.output for name in ("MissingParameter", "BadParameter", "UsageError", "QA_DEBUG"))
+
+
+def test_version():
+    completed = subprocess.run([sys.executable, "-m", "qa", "--version"], capture_output=True, text=True)
+    assert completed.returncode == 0 and completed.stdout == f"qa {__version__}\n"
