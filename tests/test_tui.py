@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from qa.config import Settings
 from qa.index.build import build_index
 from qa.model.convert import read_manifest
-from qa.search.searcher import Searcher
+from qa.search.searcher import SearchResult, Searcher
 from qa.tui.app import QAApp
 from qa.tui.screens.chat import ChatScreen
 from qa.tui.screens.context import ContextScreen
@@ -20,6 +21,7 @@ from qa.tui.screens.help import HelpScreen
 from qa.tui.widgets.passage_card import PassageCard
 from qa.tui.widgets.question_input import QuestionInput
 from qa.tui.widgets.turn import Turn
+from qa.types import Filters
 from tests.conftest import SEEDS
 
 QUESTION = "斗门2020年准备建多少座5G基站？"
@@ -224,15 +226,44 @@ async def test_first_run_builds_index_then_answers(settings, tmp_path):
 
 # -- snapshots: fixed size, no clock, no spinner (workers settled, model already loaded) --
 
+# The answer in the snapshots: these passages of TITLE's report, ranked and marked
+# weak as here (the engine's ranking on the machine the images were made on).
+# An image must be the same on every CPU, and the engine's own ranking is not:
+# the model's floats differ between instruction sets (onnxruntime's int8 and fp32
+# kernels, AVX-512 VNNI vs AVX2), and ranks 2–5 lie within a few hundredths of each
+# other, ¶41's cosine within 0.01 of the weak threshold. Rank 1 is far ahead and
+# the answer sentences and marked words come from words alone, so those are the
+# engine's; the other tests check the engine's ranking with margins.
+SNAPSHOT_RANKING = [(11, False), (14, False), (24, False), (41, True), (19, False)]
+
+
+class FixedRanking:
+    """The shared searcher, but `search` ranks SNAPSHOT_RANKING's passages as listed."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+
+    def __getattr__(self, name: str):
+        return getattr(self._searcher, name)
+
+    def search(self, question: str, k: int = 5, filters: Filters = Filters()) -> SearchResult:
+        result = self._searcher.search(question, k=50, filters=filters)
+        hits = {h.passage.paragraph: h for h in reversed(result.hits) if h.title == TITLE}
+        ranked = [replace(hits[p], rank=rank, weak=weak) for rank, (p, weak) in enumerate(SNAPSHOT_RANKING, 1)]
+        return replace(result, hits=ranked[:k])
+
 
 def test_snapshot_answer(snap_compare, settings, searcher):
+    top = searcher.search(QUESTION).hits[0]
+    assert (top.title, top.passage.paragraph) == (TITLE, SNAPSHOT_RANKING[0][0])  # the engine's rank 1 too
+
     async def run_before(pilot):
         await ask(pilot, QUESTION)
         await pilot.press("escape")  # focus the first card: no blinking input cursor in the image
         await pilot.wait_for_scheduled_animations()  # focusing scrolls the card into view
         await pilot.pause()
 
-    assert snap_compare(QAApp(settings, searcher=searcher), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(QAApp(settings, searcher=FixedRanking(searcher)), terminal_size=SIZE, run_before=run_before)
 
 
 def test_snapshot_context(snap_compare, settings, searcher):
@@ -241,7 +272,7 @@ def test_snapshot_context(snap_compare, settings, searcher):
         await pilot.press("escape", "enter")
         await pilot.pause()
 
-    assert snap_compare(QAApp(settings, searcher=searcher), terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(QAApp(settings, searcher=FixedRanking(searcher)), terminal_size=SIZE, run_before=run_before)
 
 
 def test_snapshot_help(snap_compare, settings, searcher):

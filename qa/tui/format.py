@@ -47,7 +47,7 @@ def markdown_export(turns: list[SearchResult]) -> str:
             lines += ["*" + " · ".join(n for n in notes if n) + "*", ""]
         for hit in result.hits:
             weak = "（弱匹配）" if hit.weak else ""
-            lines.append(f"{hit.rank}. **{citation(hit)}**{weak} — 得分 {hit.score:.2f}  ")
+            lines.append(f"{hit.rank}. **{citation(hit)}**{weak}  ")
             lines.append(f"   答句：{hit.answer_sentence}")
             lines.append("")
             lines += [f"   > {line}" for line in hit.passage.text.splitlines() if line.strip()]

@@ -1,4 +1,4 @@
-"""One ranked passage: citation, highlighted text, score. Focusable; Enter opens it in context."""
+"""One ranked passage: citation, highlighted text, a weak-match mark. Focusable; Enter opens it in context."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ class PassageCard(Widget, can_focus=True):
         super().__init__(classes="-weak" if hit.weak else "")
         self.hit = hit
         self.border_title = f"{hit.rank}"
-        self.border_subtitle = f"{'弱匹配 · ' if hit.weak else ''}得分 {hit.score:.2f}"
+        # No score: a fusion score means little to a reader, and its second decimal
+        # differs between CPUs (the model's kernels per instruction set); the mark does not.
+        self.border_subtitle = "弱匹配" if hit.weak else ""
 
     def render(self) -> Text:
         style = self.get_component_rich_style
