@@ -41,6 +41,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from machine import cpu_info, describe  # scripts/machine.py
 from qa.config import PROJECT_ROOT, Settings, load_settings
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "dev.jsonl"
@@ -281,6 +282,7 @@ def main() -> None:
     args = parser.parse_args()
     base = load_settings()
     console = Console()
+    console.print(describe(cpu_info()), highlight=False)
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

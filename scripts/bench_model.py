@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from machine import cpu_info, describe  # scripts/machine.py
+
 QUERIES = [
     "斗门区2020年城镇新增就业目标是多少？",
     "今年计划建设多少个5G基站？",
@@ -73,7 +75,7 @@ def worker(model_dir: Path, backend: str, repeat: int, budgets: bool) -> dict:
 
     encoder = Encoder(model_dir, backend=backend)
     encoder.encode_queries(["预热"])
-    result: dict = {"backend": backend, "load_s": time.perf_counter() - start}
+    result: dict = {"backend": backend, "load_s": time.perf_counter() - start, "machine": cpu_info()}
     passages = typical_passages()
     encoder.encode_passages(passages[:16])  # warm-up
     for batch_size in BATCHES:
@@ -140,6 +142,8 @@ def main() -> None:
 
     from rich.console import Console
     from rich.table import Table
+
+    Console().print(describe(cpu_info()), highlight=False)
 
     backends = args.backends.split(",")
     results = []
