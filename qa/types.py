@@ -12,10 +12,11 @@ class Document:
     doc_id: str  # stable: derived from the source file's content hash
     source: str  # path of the file, relative to the corpus folder
     title: str
-    place: str | None  # e.g. "珠海市斗门区"; None when the text does not say
+    place: str | None  # full hierarchy, e.g. "广东省珠海市斗门区" or "全国"; None when the text does not say
     year: int | None
     text: str  # cleaned text; passage offsets point into it
     content_hash: str  # sha256 of the raw file bytes
+    level: str | None = None  # 全国 | 省 | 市 | 区县 | 镇 (see corpus/places.py)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from qa.corpus.chunk import chunk_document
 from qa.corpus.clean import clean_text
 from qa.corpus.fingerprint import SUFFIXES
 from qa.corpus.metadata import InvalidMetadata, extract_metadata, split_front_matter
+from qa.corpus.places import NATION, place_of, unit_aliases
 from qa.corpus.readers import UnreadableFile, read_document_text, read_text
-from qa.index.lexical import tokenize
+from qa.index.lexical import to_simplified, tokenize
 from qa.search.query import normalise
 from qa.types import Document
 
@@ -40,10 +41,13 @@ def check_clean_and_chunk(raw: str) -> None:
     text = clean_text(raw)
     assert clean_text(text) == text
     assert all(line and line == line.strip() for line in text.split("\n")) or text == ""
-    title, place, year = extract_metadata(text, "report.txt")
-    assert title
-    assert place is None or place in text
-    doc = Document("0" * 16, "report.txt", title, place, year, text, "0" * 64)
+    found = extract_metadata(text, "report.txt")
+    assert found.title
+    if found.place is not None:  # a place the text names, whose stored name gives back its level
+        place = place_of(found.place)
+        assert found.level == place.level
+        assert place.level == NATION or any(alias in to_simplified(text) for alias in unit_aliases(place.unit))
+    doc = Document("0" * 16, "report.txt", found.title, found.place, found.year, text, "0" * 64, found.level)
     passages = chunk_document(doc)
     for passage in passages:
         assert 1 <= len(passage.text) <= CHUNK_MAX

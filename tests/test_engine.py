@@ -56,7 +56,7 @@ def test_search_answers_with_citation_and_sentence(searcher):
     assert "重点完成851个基站建设" in top.passage.text
     assert "851个基站" in top.answer_sentence
     assert top.passage.text[top.answer_start : top.answer_end] == top.answer_sentence
-    assert (top.place, top.year, top.source) == ("珠海市斗门区", 2020, "000_81e05dd5e9b143b5.txt")
+    assert (top.place, top.year, top.source) == ("广东省珠海市斗门区", 2020, "000_81e05dd5e9b143b5.txt")
     doc = searcher.document(top.passage.doc_id)
     assert doc.text[top.passage.start : top.passage.end] == top.passage.text
     assert any(top.passage.text[a:b] == "基站" for a, b in top.term_spans)
@@ -79,7 +79,7 @@ def test_lexical_only_search_before_the_model_loads(settings):
 
 def test_filters_restrict_place_and_year(searcher):
     result = searcher.search("地区生产总值增长多少？", k=10, filters=Filters(place="江门"))
-    assert result.hits and {h.place for h in result.hits} == {"江门市"}
+    assert result.hits and {h.place for h in result.hits} == {"广东省江门市"}
     result = searcher.search("地区生产总值增长多少？", k=10, filters=Filters(year=2021))
     assert result.hits and {h.year for h in result.hits} == {2021}
     assert searcher.search("地区生产总值", k=3, filters=Filters(year=1999)).hits == []
@@ -94,7 +94,7 @@ def test_traditional_chinese_question_finds_simplified_report(searcher):
 
 def test_question_names_place_and_year(searcher):
     result = searcher.search("珠海斗门区2020年城镇新增就业的目标是多少人？")
-    assert max(result.query.places, key=result.query.places.get) == "珠海市斗门区"
+    assert max(result.query.places, key=result.query.places.get) == "广东省珠海市斗门区"
     assert result.query.year == 2020
     assert result.query.wants_number
 

@@ -27,7 +27,7 @@ PDF_FIXTURE = PROJECT_ROOT / "tests" / "data" / "formats" / "report.pdf"  # made
 # The seed report as clean lines, which every format can hold.
 LINES = clean_text((SEEDS / "000_81e05dd5e9b143b5.txt").read_text(encoding="utf-8")).split("\n")
 TEXT = "\n".join(LINES)
-SEED_METADATA = ("珠海市斗门区2020年工作计划", "珠海市斗门区", 2020)
+SEED_METADATA = ("珠海市斗门区2020年工作计划", "广东省珠海市斗门区", 2020)
 
 
 def _only(load: CorpusLoad) -> Document:
@@ -302,6 +302,16 @@ def test_a_sidecar_sets_metadata_over_front_matter(tmp_path: Path) -> None:
     assert _metadata(_only(load_corpus(tmp_path))) == ("斗门区2020年工作计划(修订)", "斗门区", 2022)
 
 
+def test_an_overridden_place_keeps_its_words_and_gets_its_level(tmp_path: Path) -> None:
+    (tmp_path / "report.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "report.meta.json").write_text(json.dumps({"place": "斗门区"}), encoding="utf-8")
+    doc = _only(load_corpus(tmp_path))
+    assert (doc.place, doc.level) == ("斗门区", "区县")
+    (tmp_path / "report.meta.json").write_text(json.dumps({"place": "白蕉镇", "level": "镇"}), encoding="utf-8")
+    doc = _only(load_corpus(tmp_path))
+    assert (doc.place, doc.level) == ("白蕉镇", "镇")
+
+
 def test_a_sidecar_is_not_a_document_but_is_in_the_fingerprint(tmp_path: Path) -> None:
     (tmp_path / "report.pdf").write_bytes(PDF_FIXTURE.read_bytes())
     before = corpus_fingerprint(tmp_path)
@@ -323,9 +333,10 @@ def test_a_sidecar_is_not_a_document_but_is_in_the_fingerprint(tmp_path: Path) -
             "report.meta.json is not valid JSON (Expecting property name enclosed in double quotes on line 1)",
         ),
         ("report.meta.json", '["2020"]', 'report.meta.json must hold an object such as {"year": 2020}'),
-        ("report.meta.json", '{"yaer": 2020}', "report.meta.json has unknown key 'yaer' (use title, place, year)"),
+        ("report.meta.json", '{"yaer": 2020}', "report.meta.json has unknown key 'yaer' (use title, place, level, year)"),
         ("report.meta.json", '{"year": 20200}', "report.meta.json: year must be a year such as 2020"),
         ("report.meta.json", '{"place": ""}', "report.meta.json: place must be a non-empty text"),
+        ("report.meta.json", '{"level": "县"}', "report.meta.json: level must be one of 全国, 省, 市, 区县, 镇"),
     ],
 )
 def test_bad_overrides_skip_the_report_with_a_reason(tmp_path: Path, name: str, content: str, reason: str) -> None:

@@ -100,7 +100,7 @@ async def test_answer_cards_navigation_and_context(settings, searcher):
         # the answer sentence is styled, as are the question's words
         hit = cards[0].hit
         assert hit.passage.text[hit.answer_start : hit.answer_end] in first
-        assert "识别：珠海市斗门区 · 2020" in str(turn.query_one(".meta").render())
+        assert "识别：广东省珠海市斗门区 · 2020" in str(turn.query_one(".meta").render())
 
         await pilot.press("escape")  # input → first card of the last answer
         assert app.focused is cards[0]
@@ -128,7 +128,7 @@ async def test_filters_and_k(settings, searcher):
     async with app.run_test(size=SIZE) as pilot:
         turn = await ask(pilot, "@金湾 @2024 城镇新增就业目标是多少？")
         assert turn.question == "城镇新增就业目标是多少？"
-        assert turn.result.hits and all(h.place == "珠海市金湾区" and h.year == 2024 for h in turn.result.hits)
+        assert turn.result.hits and all(h.place == "广东省珠海市金湾区" and h.year == 2024 for h in turn.result.hits)
         assert "地点 金湾 · 年份 2024" in str(app.screen.query_one("#filters").render())
 
         turn = await ask(pilot, "经济增长目标")  # filters stay in force

@@ -90,15 +90,16 @@ def _document(path: Path, source: str, data: bytes, content_hash: str) -> Docume
     text = clean_text(text)
     if not text:
         return None
-    title, place, year = overrides.apply(*extract_metadata(text, path.name))
+    metadata = extract_metadata(text, path.name, overrides)
     return Document(
         doc_id=content_hash[:16],
         source=source,
-        title=title,
-        place=place,
-        year=year,
+        title=metadata.title,
+        place=metadata.place,
+        year=metadata.year,
         text=text,
         content_hash=content_hash,
+        level=metadata.level,
     )
 
 

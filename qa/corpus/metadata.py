@@ -1,11 +1,24 @@
-"""Title, place and year of a report: read from its cleaned text and file
-name, unless the user set them in front matter or a sidecar file."""
+"""Title, place, level and year of a report: read from its cleaned text and
+file name, unless the user set them in front matter or a sidecar file.
+
+- Place: the nation for a report read by 国务院 to 全国人民代表大会; else the
+  place the title names, the government delivering the report (我代表…人民政府)
+  or the congress hearing it (在…第N届人民代表大会), the first place the opening
+  names, the file name; resolved to its full hierarchy by places.py.
+- Year: the title's, the date line's (——1999年3月5日在…会议上), the year the
+  text plans (…年工作的总体要求) or reviews plus one (…年工作回顾), the file
+  name's, the first in the opening. A report of year N reviews N−1 and plans N.
+- Title: the text's own, without web-page furniture (「 | 某某网」); where it is
+  generic (「政府工作报告」, 「各位代表：」) or names neither place nor year, one
+  composed from year, place and kind (「2026年广东省政府工作报告」).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -15,30 +28,74 @@ import jieba.posseg
 import yaml
 
 from qa.corpus.chunk import NUMBERED_HEADING, ends_sentence
+from qa.corpus.places import (
+    LEVELS,
+    NATION,
+    THE_NATION,
+    TOWN,
+    Mentions,
+    Place,
+    level_of_name,
+    place_phrases,
+    resolve,
+    unit_aliases,
+)
 
 jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at INFO
 
-# Words that name the kind of document in a report's title line.
-_TITLE_WORDS = re.compile(r"报告|计划|工作安排|规划|要点|总结|纲要|施政")
+# Words that name the kind of document in a report's title line (in either script).
+_TITLE_WORDS = re.compile(r"报告|報告|计划|計劃|計畫|工作安排|规划|規劃|要点|要點|总结|總結|纲要|綱要|施政|公报|公報")
 _TITLE_MAX = 60
 # The title sits above the body; the first line of prose ends the search.
 _PROSE_MIN = 60
+# A title has no clauses: "现在，我代表国务院，向大会报告政府工作" is prose.
+_CLAUSE = re.compile(r"[，,；;：:。]")
+
+# The kinds of document, as a composed title names them.
+REPORT, BULLETIN = "政府工作报告", "国民经济和社会发展统计公报"
+_KIND = re.compile(r"(?P<bulletin>统计公报)|(?P<report>工作报告)|(?P<plan>工作计划|工作安排|工作要点)")
+_ADDRESSES_CONGRESS = re.compile(r"各位代表|向大会报告")
+
+# Web-page furniture around a title: "…公报 | 某某市人民政府", "…_某某政府网", "…-中国政府网".
+_TITLE_SEPARATOR = re.compile(r"\s*[|｜_]\s*|\s+[-－—–]+\s+")
+# A bare dash joins ranges (2021-2025年); it parts off only a site's name.
+_DASHED_TAIL = re.compile(r"[-－—–]+([^-－—–]+)$")
+_SITE = re.compile(r"(?:网|网站|门户|官网|首页|频道|客户端|政府|人民政府|办公室|统计局|日报|新闻|发布)$")
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _YEAR_IN_TEXT = re.compile(r"(?<![\d.])(\d{4})\s*年")  # "2000亩" is an area, "2000年" a year
+# "——1999年3月5日在第九届全国人民代表大会第二次会议上": the year of the session.
+_DATE_LINE = re.compile(r"(?<![\d.])(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在")
+# "一、1998年工作回顾" is in the report of 1999; "2020年,东区工作的总体要求是" in that of 2020.
+_REVIEWS = re.compile(r"(?<![\d.])(\d{4})\s*年[^，,。；;：:\n\d]{0,12}?工作(?:回顾|总结)")
+_PLANS = re.compile(
+    r"(?<![\d.])(\d{4})\s*年[，,]?(?:[^，,。；;：:\n\d]{0,15}?(?:总体要求|预期目标)|(?:重点)?工作(?:安排|计划|要点))"
+)
 _FIRST_YEAR, _LAST_YEAR = 1990, 2100
-# Characters of text searched when the title says nothing. A report names its
-# place in its first paragraph; and jieba's guessing of unknown words, needed
-# for names like 南朗镇, gets slow on long stretches of unusual text.
+# Characters of text searched for the place and year when the title says
+# nothing. A report names its place in its first paragraph; and jieba's
+# guessing of unknown words, needed for names like 南朗镇, gets slow on long
+# stretches of unusual text.
 _OPENING = 500
+
+# A national report: read by 国务院 to 全国人民代表大会; a bulletin of 国家统计局.
+_NATIONAL = re.compile(
+    r"代表国务院|在第[一二三四五六七八九十]+届\s*全国人民代表大会|国务院总理|^(?:中华人民共和国)?国家统计局$", re.M
+)
+# Who delivers the report and to whom: "我代表金湾区人民政府", "在广东省第十四届人民代表大会".
+_DELIVERED = re.compile(
+    r"我代表(?P<by>[\u4e00-\u9fff]{2,20}?)人民政府|在(?P<to>[\u4e00-\u9fff]{2,20}?)第[一二三四五六七八九十]+届\s*人民代表大会"
+)
+
+# How a report names its own place: 全镇, 我区, 本县 (全国 and 我国 are everyone's).
+_SELF = re.compile(r"(?:全|我|本)(自治区|街道|省|市|区|县|州|旗|镇|乡)")
 
 # Administrative units, longest first so "自治区" wins over "区".
 _ADMIN_SUFFIXES = ("特别行政区", "自治区", "自治州", "自治县", "街道", "省", "市", "区", "县", "镇", "乡", "旗")
-_PROVINCE_SUFFIXES = ("特别行政区", "自治区", "省")
 _ADMIN_SUFFIX = "|".join(_ADMIN_SUFFIXES)
 _PARENTHESISED = re.compile(r"[(（][^()（）]*[)）]")
 # A title names its place before the year or the kind of report:
-# "珠海市斗门区2020年工作计划", "2020年江门市人民政府工作报告".
+# "南朗镇2021年工作安排", "2020年某某县人民政府工作报告".
 _PLACE_IN_TITLE = re.compile(
     rf"^(?:\d{{4}}\s*年度?\s*)?(?P<place>\S+?(?:{_ADMIN_SUFFIX}))(?=\s*(?:人民政府|政府|\d{{4}}|工作|国民经济|年度))"
 )
@@ -47,6 +104,19 @@ _PLACE_IN_TITLE = re.compile(
 # that way are the compass ones (中山市东区, 西区, 南区).
 _ONE_CHAR_PLACE_STEMS = frozenset("东西南北")
 _REGION_NOT_PLACE = ("大湾区",)  # economic regions that look like districts
+# Kinds of town, not towns: 中心镇, 卫星镇, 重点镇, 民族乡…
+_GENERIC_STEMS = frozenset("中心 卫星 建制 专业 重点 特色 示范 民族 边境 历史 文化 旅游 工业 农业 商贸 生态 美丽 宜居 全国".split())
+_NAME_FLAGS = ("ns", "nr", "nz")  # jieba's tags of proper names
+_TOWN_SUFFIXES = ("镇", "乡", "街道")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str
+    place: str | None  # full hierarchy: 广东省珠海市斗门区; 全国 for the nation
+    level: str | None  # 全国 | 省 | 市 | 区县 | 镇
+    year: int | None
+    kind: str | None = None  # 政府工作报告, 工作计划, 国民经济和社会发展统计公报 …
 
 
 def is_title_line(line: str) -> bool:
@@ -76,29 +146,116 @@ def find_title_line(lines: list[str]) -> int | None:
     return None
 
 
-def extract_metadata(text: str, filename: str) -> tuple[str, str | None, int | None]:
-    """(title, place, year) of a cleaned report; text first, file name second."""
+def clean_title(title: str) -> str:
+    """The title without a web page's furniture: "2023年某市统计公报 | 某市人民政府"
+    → "2023年某市统计公报"; the part naming the kind of document is kept."""
+    parts = [piece for part in _TITLE_SEPARATOR.split(title.strip()) if part for piece in _dash_split(part)]
+    if len(parts) < 2:
+        return title.strip()
+    kept = [part for part in parts if _SITE.search(part) is None or _TITLE_WORDS.search(part)]
+    titled = [part for part in kept if _TITLE_WORDS.search(part)]
+    return titled[0] if titled else " ".join(kept or parts)
+
+
+def _dash_split(part: str) -> list[str]:
+    tail = _DASHED_TAIL.search(part)
+    if tail is None or tail.start() == 0 or _SITE.search(tail[1]) is None or _TITLE_WORDS.search(tail[1]):
+        return [part]
+    return [part[: tail.start()], tail[1]]
+
+
+def extract_metadata(text: str, filename: str, overrides: Overrides | None = None) -> Metadata:
+    """Title, place, level and year of a cleaned report: text first, file name
+    second, what the user set (front matter, sidecar) last."""
+    overrides = overrides or Overrides()
     stem = PurePath(filename).stem
     lines = text.split("\n") if text else []
-    title = _title(lines) or stem
-    opening = text[:_OPENING]
-    place = _place_in_title(title) or _place_in_opening(opening) or _place_in_title(stem)
-    year = _year(title, _YEAR) or _year(opening, _YEAR_IN_TEXT) or _year(stem, _YEAR)
-    return title, place, year
+    own_title = _text_title(lines)
+    # Places and years are matched in Simplified characters; the title stays as written.
+    title, opening, name, body = (_simplified(t) for t in (own_title or "", text[:_OPENING], stem, text))
+    mentions = Mentions(body)
+    found = _place(title, opening, name, body, mentions)
+    year = overrides.year or _year(title, body, name)
+    kind = _kind(title, name, body[: _OPENING * 2])
+    place, level = (found.name, found.level) if found else (None, None)
+    if overrides.place:  # kept as the user wrote it; its level and hierarchy are still worked out
+        place = overrides.place
+        found = resolve(_simplified(place), mentions)
+        level = found.level if found else level_of_name(place)
+        found = found or Place((place,), level or TOWN)
+    level = overrides.level or level
+    title = overrides.title or _title(own_title, found, year, kind, stem)
+    return Metadata(title, place, level, year, kind)
 
 
-def _title(lines: list[str]) -> str | None:
-    index = find_title_line(lines)
-    if index is not None:
-        return lines[index]
-    # No line names a report: the first short, non-numbered line will do.
-    for line in opening_lines(lines):
-        if len(line) <= _TITLE_MAX and NUMBERED_HEADING.match(line) is None:
+def _simplified(text: str) -> str:
+    # Imported here: qa.index imports the corpus package to build an index.
+    from qa.index.lexical import to_simplified
+
+    return to_simplified(text)
+
+
+def _text_title(lines: list[str]) -> str | None:
+    """The title line of the text, cleaned; a title split over two lines
+    ("政府工作报" / "告") is joined."""
+    opening = opening_lines(lines)
+    for index, line in enumerate(opening):
+        following = opening[index + 1] if index + 1 < len(opening) else ""
+        if not is_title_line(line) and 0 < len(following) <= 2 and is_title_line(line + following):
+            line += following  # "政府工作报" + "告"
+        line = clean_title(line)
+        if is_title_line(line) and _CLAUSE.search(line) is None:
             return line
     return None
 
 
-def _year(text: str, pattern: re.Pattern[str]) -> int | None:
+def _title(own: str | None, place: Place | None, year: int | None, kind: str | None, stem: str) -> str:
+    """The text's own title if it names the place and a year; else one composed of them."""
+    if own is not None and _names_place(own, place) and (year is None or _YEAR.search(own)):
+        return own
+    if place is None and year is None:
+        return own or stem
+    where = "" if place is None else ("国务院" if place == THE_NATION and kind == REPORT else place.display)
+    when = f"{year}年" if year else ""
+    return f"{when}{where}{kind or REPORT}"
+
+
+def _names_place(title: str, place: Place | None) -> bool:
+    if place is None:
+        return True
+    simplified = _simplified(title)
+    return any(len(alias) >= 2 and alias in simplified for part in place.parts for alias in unit_aliases(part))
+
+
+def _kind(title: str, name: str, opening: str) -> str:
+    """What kind of document: from the title, the file name, else how the text begins."""
+    for text in (title, name):
+        match = _KIND.search(text)
+        if match is not None:
+            if match["bulletin"]:
+                return BULLETIN
+            return REPORT if match["report"] else match["plan"]
+    if "统计公报" in opening:
+        return BULLETIN
+    # A 政府工作报告 is addressed to the congress; what else plans a year is a plan.
+    return REPORT if _ADDRESSES_CONGRESS.search(opening) else "工作计划"
+
+
+def _year(title: str, text: str, name: str) -> int | None:
+    for found in (
+        _taught_year(title),
+        _first_year(title, _YEAR),
+        _first_year(text[: _OPENING * 2], _DATE_LINE),
+        _taught_year(text),
+        _first_year(name, _YEAR),
+        _first_year(text[:_OPENING], _YEAR_IN_TEXT),
+    ):
+        if found is not None:
+            return found
+    return None
+
+
+def _first_year(text: str, pattern: re.Pattern[str]) -> int | None:
     for match in pattern.finditer(text):
         year = int(match.group(1))
         if _FIRST_YEAR <= year <= _LAST_YEAR:
@@ -106,22 +263,62 @@ def _year(text: str, pattern: re.Pattern[str]) -> int | None:
     return None
 
 
-def _place_in_title(title: str) -> str | None:
-    """The place a title starts with, once asides like "(广东省)" are set apart."""
-    match = _PLACE_IN_TITLE.match(_PARENTHESISED.sub("", title).strip())
-    if match is None or not _is_admin_name(match["place"]):
+def _taught_year(text: str) -> int | None:
+    """The year the text first says it plans, or reviews (the report is the next year's)."""
+    review = _REVIEWS.search(text)
+    plan = _PLANS.search(text)
+    if review is not None and (plan is None or review.start() <= plan.start()):
+        year = int(review.group(1)) + 1
+    elif plan is not None:
+        year = int(plan.group(1))
+    else:
         return None
-    return match["place"]
+    return year if _FIRST_YEAR <= year <= _LAST_YEAR else None
 
 
-def _place_in_opening(opening: str) -> str | None:
-    """The first place below province level the opening names (the report's own
-    place comes first: "…也是南朗镇进入新发展阶段…"), else the first province."""
-    runs = _place_runs(opening)
-    for run in runs:
-        if not run.endswith(_PROVINCE_SUFFIXES):
-            return run
-    return runs[0] if runs else None
+def _place(title: str, opening: str, name: str, body: str, mentions: Mentions) -> Place | None:
+    """The report's place (all texts in Simplified characters)."""
+    title_places = _resolved(place_phrases(title), mentions)
+    if not title_places and (_NATIONAL.search(opening) or _names_nation(title)):
+        return THE_NATION
+    if title_places:
+        return max(title_places, key=lambda p: len(p.parts))
+    unknown = _PLACE_IN_TITLE.match(_PARENTHESISED.sub("", title).strip())
+    for phrase in (
+        *([unknown["place"]] if unknown is not None else []),
+        *(m["by"] or m["to"] for m in _DELIVERED.finditer(opening)),
+    ):
+        place = resolve(phrase, mentions)
+        if place is not None:
+            return place
+    runs = _resolved(_place_runs(opening), mentions)
+    # A report calls its own place 全镇, 我区, 本县…: the first place of that kind
+    # is the report's; else the first below a province (a province is named
+    # in passing more often than a city or county is).
+    own = _own_kind(body)
+    ranked = [
+        *(p for p in runs if own is not None and p.unit.endswith(own)),
+        *(p for p in runs if p.level not in (NATION, "省")),
+        *runs,
+    ]
+    if ranked:
+        return ranked[0]
+    named = _resolved(place_phrases(name), mentions)
+    return max(named, key=lambda p: len(p.parts)) if named else None
+
+
+def _own_kind(text: str) -> str | None:
+    """The kind of unit the report speaks for, by how it names itself (全镇, 我区, 本县)."""
+    counts = Counter(_SELF.findall(text))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _names_nation(title: str) -> bool:
+    return any(alias in title for alias in unit_aliases(NATION))
+
+
+def _resolved(phrases: list[str], mentions: Mentions) -> list[Place]:
+    return [place for phrase in phrases if (place := resolve(phrase, mentions)) is not None]
 
 
 def _place_runs(text: str) -> list[str]:
@@ -132,9 +329,9 @@ def _place_runs(text: str) -> list[str]:
     loose: tuple[jieba.posseg.pair, int] | None = None  # last token not taken as a name, and its start
     for token in jieba.posseg.cut(text):
         start, position = position, position + len(token.word)
-        name = token.word if token.flag == "ns" and _is_admin_name(token.word) else None
-        if name is None and loose is not None and loose[0].flag == "ns" and token.word in _ADMIN_SUFFIXES:
-            # jieba splits names it does not know: "良渚" + "街道".
+        name = token.word if _may_name_place(token) and _is_admin_name(token.word) else None
+        if name is None and loose is not None and loose[0].flag in _NAME_FLAGS and token.word in _ADMIN_SUFFIXES:
+            # jieba splits names it does not know: "良渚" + "街道", "石岐" + "街道".
             joined = loose[0].word + token.word
             if _is_admin_name(joined):
                 name, start = joined, loose[1]
@@ -150,17 +347,25 @@ def _place_runs(text: str) -> list[str]:
     return runs
 
 
+def _may_name_place(token: jieba.posseg.pair) -> bool:
+    """jieba tags places ns, but many a town nr or nz (白蕉镇, 沙溪镇): a town's
+    name is taken from those too."""
+    return token.flag == "ns" or (token.flag in _NAME_FLAGS and token.word.endswith(_TOWN_SUFFIXES))
+
+
 def _is_admin_name(word: str) -> bool:
     suffix = next((s for s in _ADMIN_SUFFIXES if word.endswith(s)), None)
     if suffix is None or word.endswith(_REGION_NOT_PLACE):
         return False
     stem = word[: -len(suffix)]
+    if stem in _GENERIC_STEMS:
+        return False
     return len(stem) >= 2 or (len(stem) == 1 and stem in _ONE_CHAR_PLACE_STEMS)
 
 
 # --- overrides ------------------------------------------------------------------
 
-OVERRIDE_KEYS = ("title", "place", "year")
+OVERRIDE_KEYS = ("title", "place", "level", "year")
 SIDECAR_SUFFIX = ".meta.json"
 
 # A leading block between "---" lines, as in Jekyll or Hugo. It is taken for
@@ -181,13 +386,13 @@ class Overrides:
     title: str | None = None
     place: str | None = None
     year: int | None = None
+    level: str | None = None
 
     def over(self, other: Overrides) -> Overrides:
         """These values, and the other's where these are unset."""
-        return Overrides(self.title or other.title, self.place or other.place, self.year or other.year)
-
-    def apply(self, title: str, place: str | None, year: int | None) -> tuple[str, str | None, int | None]:
-        return self.title or title, self.place or place, self.year or year
+        return Overrides(
+            self.title or other.title, self.place or other.place, self.year or other.year, self.level or other.level
+        )
 
 
 def front_matter_end(text: str) -> int:
@@ -248,14 +453,18 @@ def read_sidecar(path: Path) -> Overrides:
 
 
 def _overrides(values: dict[Any, Any], origin: str) -> Overrides:
-    title, place, year = (values.get(key) for key in OVERRIDE_KEYS)
-    for key, value in (("title", title), ("place", place)):
+    title, place, level, year = (values.get(key) for key in OVERRIDE_KEYS)
+    for key, value in (("title", title), ("place", place), ("level", level)):
         if value is not None and not (isinstance(value, str) and value.strip()):
             raise InvalidMetadata(f"{origin}: {key} must be a non-empty text")
+    if level is not None and level.strip() not in LEVELS:
+        raise InvalidMetadata(f"{origin}: level must be one of {', '.join(LEVELS)}")
     if year is not None:
         # YAML and JSON give 2020 as a number; "2020" in quotes will do too.
         number = int(year) if isinstance(year, int | str) and str(year).strip().isdecimal() else None
         if isinstance(year, bool) or number is None or not _FIRST_YEAR <= number <= _LAST_YEAR:
             raise InvalidMetadata(f"{origin}: year must be a year such as 2020")
         year = number
-    return Overrides(title.strip() if title else None, place.strip() if place else None, year)
+    return Overrides(
+        title.strip() if title else None, place.strip() if place else None, year, level.strip() if level else None
+    )

@@ -24,7 +24,7 @@ SCHEMA = """
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT NOT NULL,
-    place TEXT, year INTEGER, text TEXT NOT NULL, content_hash TEXT NOT NULL
+    place TEXT, year INTEGER, text TEXT NOT NULL, content_hash TEXT NOT NULL, level TEXT
 );
 CREATE TABLE passages (
     row INTEGER PRIMARY KEY, passage_id TEXT UNIQUE NOT NULL,
@@ -91,7 +91,7 @@ class Store:
 
     def add_documents(self, documents: Iterable[Document]) -> None:
         self._db.executemany(
-            "INSERT INTO documents VALUES (:doc_id, :source, :title, :place, :year, :text, :content_hash)",
+            "INSERT INTO documents VALUES (:doc_id, :source, :title, :place, :year, :text, :content_hash, :level)",
             [asdict(d) for d in documents],
         )
 
@@ -123,14 +123,14 @@ class Store:
     @_reading
     def documents(self) -> list[Document]:
         rows = self._db.execute(
-            "SELECT doc_id, source, title, place, year, text, content_hash FROM documents ORDER BY source"
+            "SELECT doc_id, source, title, place, year, text, content_hash, level FROM documents ORDER BY source"
         )
         return [Document(*row) for row in rows]
 
     @_reading
     def document(self, doc_id: str) -> Document | None:
         row = self._db.execute(
-            "SELECT doc_id, source, title, place, year, text, content_hash FROM documents WHERE doc_id = ?",
+            "SELECT doc_id, source, title, place, year, text, content_hash, level FROM documents WHERE doc_id = ?",
             (doc_id,),
         ).fetchone()
         return Document(*row) if row else None
