@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from qa.corpus.places import PlaceMatcher as HierarchyMatcher
 from qa.index.lexical import to_simplified, tokenize
 
 # Words that shape a question but never appear in its answer.
@@ -19,7 +20,6 @@ QUESTION_WORDS = frozenset(
 NUMBER_CUES = ("多少", "几", "多大", "多高", "多长", "比例", "增速", "增长", "目标", "达到", "占比", "率")
 MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_ADMIN_SUFFIX = re.compile(r"(省|自治区|市|自治州|地区|盟|区|县|自治县|旗|镇|乡|街道)")
 _SPACES = re.compile(r"\s+")
 
 
@@ -40,39 +40,13 @@ def normalise(question: str) -> str:
     return _SPACES.sub(" ", to_simplified(text)).strip()
 
 
-def place_aliases(place: str) -> set[str]:
-    """Ways a question may name a place: 珠海市斗门区 → 珠海市斗门区, 斗门区, 斗门, 珠海市, 珠海."""
-    parts = [p for p in re.split(r"(?<=省|市|区|县|镇|乡|旗)", place) if p]
-    aliases = {place}
-    for part in parts:
-        aliases.add(part)
-        stem = _ADMIN_SUFFIX.sub("", part)
-        if len(stem) >= 2:
-            aliases.add(stem)
-    return {a for a in aliases if len(a) >= 2}
+class PlaceMatcher(HierarchyMatcher):
+    """Which indexed places a question names, and how specifically (see
+    qa.corpus.places.PlaceMatcher); names are matched in Simplified characters,
+    as questions are."""
 
-
-class PlaceMatcher:
-    """Finds the most specific indexed place a question names."""
-
-    def __init__(self, places: Iterable[str]) -> None:
-        self._aliases: list[tuple[str, str]] = sorted(
-            # Questions are matched in Simplified characters, so the names are too.
-            ((alias, place) for place in set(places) for alias in place_aliases(to_simplified(place))),
-            key=lambda pair: -len(pair[0]),
-        )
-
-    def find(self, text: str) -> dict[str, float]:
-        """Each place the text names, scored by how much of it the text names
-        (珠海斗门区 names 珠海市斗门区 fully, 珠海市金湾区 only in part)."""
-        named: dict[str, int] = {}
-        for alias, place in self._aliases:
-            if alias in text:
-                named[place] = named.get(place, 0) + len(alias)
-        if not named:
-            return {}
-        best = max(named.values())
-        return {place: length / best for place, length in named.items()}
+    def __init__(self, names: Iterable[str]) -> None:
+        super().__init__(names, simplify=to_simplified)
 
 
 def analyse(question: str, places: PlaceMatcher) -> Query:
