@@ -374,6 +374,43 @@ def info_command(
     print_info(console, status)
 
 
+@app.command("documents")
+def documents_command(
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every indexed report: title, place (full hierarchy), level, year and passage count."""
+    settings = _settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    searcher = _searcher(settings, load_model=False)
+    counts = searcher.passage_counts()
+    rows = [
+        {
+            "source": d.source,
+            "title": d.title,
+            "place": d.place,
+            "level": d.level,
+            "year": d.year,
+            "passages": counts.get(d.doc_id, 0),
+        }
+        for d in searcher.documents()
+    ]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} documents", title_justify="left")
+    for column in ("标题", "地点", "级别", "年份", "段落", "文件"):
+        short = column in ("级别", "年份", "段落")  # never wrapped: the long columns give way
+        table.add_column(column, justify="right" if column in ("年份", "段落") else "left", no_wrap=short)
+    for row in rows:
+        cells = (row["title"], row["place"], row["level"], row["year"], row["passages"], row["source"])
+        table.add_row(*("—" if cell is None else str(cell) for cell in cells))
+    console.print(table)
+
+
 def _print_version(asked: bool) -> None:
     if asked:
         from qa import __version__

@@ -48,6 +48,20 @@ def test_search_json_lines(settings):
         assert blank == {**unanswerable, "question": ""}
 
 
+def test_documents_lists_each_report_with_its_metadata(settings):
+    result = _run(settings, "documents", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert [row["source"] for row in rows] == sorted(path.name for path in SEEDS.glob("*.txt"))
+    assert all(set(row) == {"source", "title", "place", "level", "year", "passages"} for row in rows)
+    east = rows[3]
+    assert (east["title"], east["place"], east["level"], east["year"]) == ("2020年中山市东区工作计划", "广东省中山市东区", "镇", 2020)
+    info = json.loads(_run(settings, "info", "--json").stdout)
+    assert sum(row["passages"] for row in rows) == info["passages"]
+    table = _run(settings, "documents")
+    assert table.exit_code == 0 and "级别" in table.stdout and "区县" in table.stdout
+
+
 def test_search_without_json_is_refused(settings):
     result = _run(settings, "search")
     assert result.exit_code == 1

@@ -185,6 +185,21 @@ async def test_awkward_input(settings, searcher):
         assert isinstance(app.screen, HelpScreen)
 
 
+async def test_documents_list_shows_place_level_year_and_passages(settings, searcher):
+    from textual.widgets import DataTable
+
+    app = QAApp(settings, searcher=searcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, DocumentsScreen)
+        table = app.screen.query_one(DataTable)
+        assert [str(column.label) for column in table.columns.values()] == ["标题", "地点", "级别", "年份", "段落"]
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert ["2021年中山市南朗镇工作安排", "广东省中山市南朗镇", "镇", "2021"] in [row[:4] for row in rows]
+        counts = {len(searcher.passages_of(d.doc_id)) for d in searcher.documents()}
+        assert {int(row[4]) for row in rows} == counts
+
+
 async def test_lexical_at_once_then_upgraded(settings, monkeypatch):
     model_may_load = threading.Event()  # a warm process loads the model too fast to observe
     load_model = Searcher.load_model

@@ -110,6 +110,11 @@ class Searcher:
     def passages_of(self, doc_id: str) -> list[Passage]:
         return self.index.passages(self.index.passage_rows(doc_id))
 
+    def passage_counts(self) -> dict[str, int]:
+        """How many passages each document has, without reading them."""
+        counts = np.bincount(self._row_docs, minlength=len(self._documents))
+        return {doc_id: int(count) for doc_id, count in zip(self._documents, counts)}
+
     # -- search --------------------------------------------------------------------
 
     def search(self, question: str, k: int = 5, filters: Filters = Filters()) -> SearchResult:

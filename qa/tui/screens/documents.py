@@ -24,10 +24,11 @@ class DocumentsScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("标题", "地点", "年份", "段落")
+        table.add_columns("标题", "地点", "级别", "年份", "段落")
+        counts = self.searcher.passage_counts()
         for d in self.searcher.documents():
-            passages = len(self.searcher.passages_of(d.doc_id))
-            table.add_row(d.title, d.place or "—", str(d.year or "—"), str(passages), key=d.doc_id)
+            cells = (d.title, d.place or "—", d.level or "—", str(d.year or "—"), str(counts.get(d.doc_id, 0)))
+            table.add_row(*cells, key=d.doc_id)
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
