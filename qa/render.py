@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
-from qa.eval import EvalReport
-from qa.index.status import IndexStatus
-from qa.search.searcher import SearchResult
 from qa.types import Hit
+
+if TYPE_CHECKING:  # for annotations only: `qa ask` need not import the evaluation or status code
+    from qa.eval import EvalReport
+    from qa.index.status import IndexStatus
+    from qa.search.searcher import SearchResult
 
 ANSWER_STYLE = "bold black on yellow"
 TERM_STYLE = "bold underline"

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import QAError
-from qa.index.build import DB_FILE, LEXICAL_DIR, VECTORS_FILE, current_generation
+from qa.index.layout import DB_FILE, LEXICAL_DIR, VECTORS_FILE, current_generation
 from qa.index.lexical import LexicalIndex
 from qa.index.store import IndexCorrupt, Manifest, Store
 from qa.index.vectors import load_vector_index, search_vectors, vectors_for
