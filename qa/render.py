@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # for annotations only: `qa ask` need not import the evaluati
 
 ANSWER_STYLE = "bold black on yellow"
 TERM_STYLE = "bold underline"
-NO_ANSWER = "没有找到相关段落"
 
 
 def citation(hit: Hit) -> str:
@@ -39,8 +38,8 @@ def passage_text(hit: Hit, answer_style: StyleType = ANSWER_STYLE, term_style: S
 
 
 def print_result(console: Console, result: SearchResult) -> None:
-    if not result.found:
-        console.print(f"[yellow]{NO_ANSWER}[/]" + ("; the closest weak matches:" if result.hits else ""))
+    if result.notice:
+        console.print(Text(result.notice, style="yellow"))
     if result.lexical_only:
         console.print("[dim](lexical search only: the model was not loaded)[/]")
     for hit in result.hits:
@@ -57,6 +56,8 @@ def print_result(console: Console, result: SearchResult) -> None:
 def result_json(result: SearchResult) -> dict:
     return {
         "question": result.question,
+        "found": result.found,
+        "notice": result.notice,
         "results": [
             {
                 "rank": h.rank,
@@ -80,22 +81,36 @@ def result_json(result: SearchResult) -> dict:
 
 
 def print_eval(console: Console, report: EvalReport) -> None:
-    table = Table(title=f"retrieval on {report.questions} questions")
-    for name in [f"Hit@{k}" for k in report.hit_at] + ["MRR@10"]:
+    names = [f"Hit@{k}" for k in report.hit_at] + ["MRR@10"]
+    table = Table(title=f"retrieval on {report.questions} answerable questions")
+    table.add_column("kind")
+    table.add_column("n", justify="right")
+    for name in names:
         table.add_column(name, justify="right")
-    table.add_row(*[f"{v:.3f}" for v in report.hit_at.values()], f"{report.mrr_at_10:.3f}")
+    rows = [("all", report.questions, report.hit_at, report.mrr_at_10)]
+    rows += [(kind, s.questions, s.hit_at, s.mrr_at_10) for kind, s in report.by_kind.items()]
+    for index, (kind, n, hits, mrr) in enumerate(rows):
+        table.add_row(
+            kind, str(n), *[f"{v:.3f}" for v in hits.values()], f"{mrr:.3f}",
+            style="bold" if index == 0 else None, end_section=index == 0,
+        )
     console.print(table)
-    if not report.misses:
-        return
+    flags = f"answerable questions marked weak: {report.answerable_flagged} of {report.questions}"
+    if report.unanswerable:
+        flags = (
+            f"unanswerable questions marked weak: {report.unanswerable_flagged} of {report.unanswerable}; " + flags
+        )
+    console.print(flags, highlight=False)
     misses = Table(title="not answered at rank 1", show_lines=True)
     for name in ("id", "kind", "rank", "question", "answer", "ranked first"):
         misses.add_column(name, overflow="fold")
-    for m in report.misses:
+    for m in [*report.misses, *report.unflagged]:
         misses.add_row(
-            m.id, m.kind, str(m.rank or "–"), m.question, m.answer,
+            m.id, m.kind, str(m.rank or "–"), m.question, m.answer or "(no answer: should be weak)",
             Text(f"{m.top_source}: {m.top_text[:80]}…", style="dim"),
         )
-    console.print(misses)
+    if misses.row_count:
+        console.print(misses)
 
 
 def print_info(console: Console, status: IndexStatus) -> None:

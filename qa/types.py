@@ -19,6 +19,22 @@ class Document:
     level: str | None = None  # 全国 | 省 | 市 | 区县 | 镇 (see corpus/places.py)
 
 
+REVIEW = "review"  # a passage about what was done or achieved
+PLAN = "plan"  # a passage setting targets, tasks, arrangements
+
+
+@dataclass(frozen=True)
+class PassageTime:
+    """The years a passage speaks about (inclusive) and whether it reviews or plans them."""
+
+    first: int
+    last: int
+    tense: str  # REVIEW | PLAN
+
+    def covers(self, year: int) -> bool:
+        return self.first <= year <= self.last
+
+
 @dataclass(frozen=True)
 class Passage:
     """A paragraph-sized piece of a document: what is indexed and shown."""
@@ -30,6 +46,7 @@ class Passage:
     start: int  # character offsets into Document.text: text == doc.text[start:end]
     end: int
     text: str
+    time: PassageTime | None = None  # None: the passage does not say (see corpus/timeline.py)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.config import CHUNK_MAX, CHUNK_TARGET
+from qa.corpus.timeline import passage_times
 from qa.types import Document, Passage
 
 _STOPS = "。！？；!?;"
@@ -41,13 +42,19 @@ NUMBERED_HEADING = re.compile(
     r"|(?P<bracketed_arabic>[(（]\d{1,2}[)）]|[①-⑳])"
 )
 _LEVELS = {"part": 0, "chinese": 1, "bracketed": 2, "arabic": 3, "bracketed_arabic": 4}
-_UNNUMBERED_LEVEL = 1  # "名词解释", "附件": a top-level heading without a number
+# A heading without a number names a part of the numbered section it is in
+# ("主要预期目标" under "三、2026年工作安排") and must not close it; outside
+# any, or when it opens an appendix ("名词解释", "附件"), it is top-level.
+_UNNUMBERED_LEVEL = 1
+_APPENDIX = re.compile(r"名词解释|名词注释|附件|附录|附表|注释|说明$")
 
 _HEADING_MAX = 60  # a numbered line longer than this is a paragraph
 _UNNUMBERED_HEADING_MAX = 30
 _RUN_IN_MAX = 40  # "(一)全力以赴拼经济,发展盘子更稳。全年新引进…": first sentence as heading
 _SHORT_PARAGRAPH = 40  # shorter paragraphs are joined to the next one
 _SECTION_MAX = 60
+_BYLINE_MAX = 60
+_PUNCTUATION = re.compile(rf"[{_STOPS}{_CLAUSE_MARKS}]")
 _SECTION_JOIN = " › "
 
 
@@ -69,7 +76,11 @@ def chunk_document(doc: Document) -> list[Passage]:
     """Passages covering the document: text == doc.text[start:end], ≤ CHUNK_MAX chars."""
     passages: list[Passage] = []
     windows_in_line: dict[int, int] = {}
-    for section, units in _blocks(doc):
+    headings_of: list[list[str]] = []  # each passage's open headings
+    for headings, units in _blocks(doc):
+        if _is_byline(doc.text[units[0].start : units[-1].end]):
+            continue
+        section = _section(headings)
         for window in _windows(units):
             first, last = window[0], window[-1]
             windows_in_line[first.line] = windows_in_line.get(first.line, 0) + 1
@@ -84,13 +95,17 @@ def chunk_document(doc: Document) -> list[Passage]:
                     text=doc.text[first.start : last.end],
                 )
             )
-    return passages
+            headings_of.append(headings)
+    times = passage_times(doc.title, doc.year, [(h, p.text) for h, p in zip(headings_of, passages)])
+    return [replace(p, time=time) for p, time in zip(passages, times)]
 
 
-def _blocks(doc: Document) -> Iterator[tuple[str, list[_Unit]]]:
-    """(section, units) per block, in text order."""
+def _blocks(doc: Document) -> Iterator[tuple[list[str], list[_Unit]]]:
+    """(open headings, outermost first; units) per block, in text order."""
     sections: list[tuple[int, str]] = []  # open headings, outermost first
+    numbered_depth: int | None = None  # level of the innermost open numbered heading
     block: list[_Unit] = []  # short paragraphs waiting for the paragraph they lead into
+    in_body = False  # past the title, byline and date lines above the first paragraph
     offset = 0
     for number, line in enumerate(doc.text.split("\n"), start=1):
         start, offset = offset, offset + len(line) + 1
@@ -99,21 +114,36 @@ def _blocks(doc: Document) -> Iterator[tuple[str, list[_Unit]]]:
         level = _heading_level(line)
         if level is not None:
             if block:
-                yield _section(sections), block
+                yield _headings(sections), block
                 block = []
-            # The title line belongs to the document, not to a section.
-            heading = "" if line == doc.title else _trim_heading(line)
-            sections = [(lvl, text) for lvl, text in sections if lvl < level] + [(level, heading)]
+            if NUMBERED_HEADING.match(line) is None:
+                if not in_body:
+                    continue  # the title and byline (「国务院总理 李克强」) belong to the document
+                if _APPENDIX.search(line):
+                    numbered_depth = None  # an appendix closes the report's own sections
+                level = _UNNUMBERED_LEVEL if numbered_depth is None else numbered_depth + 1
+            else:
+                numbered_depth = level
+            sections = [(lvl, text) for lvl, text in sections if lvl < level] + [(level, _trim_heading(line))]
             continue
+        in_body = True
         run_in = _run_in_heading(line)
         if run_in is not None:
             sections = [(lvl, text) for lvl, text in sections if lvl < run_in[0]] + [run_in]
+            numbered_depth = run_in[0]
         block.extend(_sentences(line, number, start))
         if len(line) >= _SHORT_PARAGRAPH:
-            yield _section(sections), block
+            yield _headings(sections), block
             block = []
     if block:
-        yield _section(sections), block
+        yield _headings(sections), block
+
+
+def _is_byline(text: str) -> bool:
+    """A short line without a single punctuation mark is a byline, date line or
+    caption under the title (「2025年1月13日在…第三次会议上」), not a passage: it
+    would match any question naming its place and year."""
+    return len(text) <= _BYLINE_MAX and _PUNCTUATION.search(text) is None
 
 
 def _heading_level(line: str) -> int | None:
@@ -146,9 +176,12 @@ def _trim_heading(text: str) -> str:
     return text.strip().rstrip(_STOPS)[:_SECTION_MAX]
 
 
-def _section(sections: list[tuple[int, str]]) -> str:
+def _headings(sections: list[tuple[int, str]]) -> list[str]:
+    return [text for _, text in sections if text]
+
+
+def _section(names: list[str]) -> str:
     """The open headings joined, or the innermost one if that reads too long."""
-    names = [text for _, text in sections if text]
     joined = _SECTION_JOIN.join(names)
     return joined if len(joined) <= _SECTION_MAX else (names[-1] if names else "")
 

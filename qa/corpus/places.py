@@ -471,10 +471,12 @@ class PlaceMatcher:
 
 
 def _stands_alone(text: str, start: int, end: int) -> bool:
-    """Whether text[start:end] has no Chinese character on either side."""
+    """Whether text[start:end] has no Chinese character on either side, or opens
+    the text as its subject (「闽的森林覆盖率…」)."""
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
-    return not _HAN.match(before) and not _HAN.match(after)
+    opens_text = not before.strip() and after == "的"
+    return not _HAN.match(before) and (not _HAN.match(after) or opens_text)
 
 
 def _with_named_parents(named: list[frozenset[tuple[str, ...]]]) -> set[tuple[str, ...]]:

@@ -60,6 +60,12 @@ class Index:
     def idf(self, token: str) -> float:
         return self._lexical.idf(token)
 
+    def doc_ids_about(self, first: int, last: int, tense: str | None) -> set[str]:
+        return self.store.doc_ids_about(first, last, tense)
+
+    def document_frequency(self, token: str) -> int:
+        return self._lexical.document_frequency(token)
+
     def close(self) -> None:
         self.store.close()
 

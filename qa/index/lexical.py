@@ -5,7 +5,8 @@ long compounds (城镇新增就业 → 城镇, 新增, 就业, …), so a questi
 other compounds still meets the passage's words. Punctuation and function words
 carry no evidence and are dropped on both sides. Traditional characters are
 read as Simplified, so that 斗門區 in a question meets 斗门区 in a report and
-the other way round; only the words are converted, never the text shown.
+the other way round, and full-width forms as ASCII (２０２４, ％); only the
+words are converted, never the text shown.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import marshal
 import re
+import unicodedata
 from array import array
 from collections.abc import Iterable
 from functools import cache
@@ -47,11 +49,22 @@ STOP_WORDS = frozenset(
     "能 可 可以 按照 通过 根据 关于 方面 工作 今年 全年".split()
 )
 _WORD = re.compile(r"\w", re.UNICODE)
+# Reports' compound terms, kept whole by jieba (search mode still emits their parts),
+# so that a question's 城镇新增就业 meets the report's as one word too.
+REPORT_TERMS = (
+    "城镇新增就业", "城镇调查失业率", "城镇登记失业率", "研发投入强度", "研发经费投入强度", "专项债券",
+    "地区生产总值", "国内生产总值", "居民消费价格", "一般公共预算收入", "规模以上", "规上",
+    "社会消费品零售总额", "固定资产投资", "人均可支配收入", "细颗粒物", "高新技术企业", "赤字率",
+    "常住人口城镇化率", "实际使用外资", "减税降费", "新能源汽车", "棚户区改造", "进出口总额",
+    "专精特新", "营商环境", "碳达峰", "碳中和", "5G基站",
+)
 
 
 @cache
 def _ensure_jieba() -> None:
     jieba.initialize()
+    for term in REPORT_TERMS:
+        jieba.add_word(term, freq=20000)
 
 
 @cache
@@ -74,7 +87,7 @@ def tokenize(text: str) -> list[str]:
     _ensure_jieba()
     return [
         w
-        for w in (w.strip().lower() for w in jieba.cut_for_search(to_simplified(text)))
+        for w in (w.strip().lower() for w in jieba.cut_for_search(to_simplified(unicodedata.normalize("NFKC", text))))
         if w and _WORD.search(w) and w not in STOP_WORDS
     ]
 
@@ -105,12 +118,16 @@ class LexicalIndex:
         """BM25 score of every passage, in row order."""
         return np.asarray(self._retriever.get_scores(query_tokens), dtype=np.float32)
 
+    def document_frequency(self, token: str) -> int:
+        """How many passages hold the word."""
+        column = self._retriever.vocab_dict.get(token)
+        indptr = self._retriever.scores["indptr"]
+        return 0 if column is None else int(indptr[column + 1] - indptr[column])
+
     def idf(self, token: str) -> float:
         """BM25 (Lucene) inverse document frequency of a word. A word the corpus
         lacks gets the idf of df = 0: it is the most specific word of all, so a
         question about something absent is not mistaken for a covered one."""
-        column = self._retriever.vocab_dict.get(token)
-        indptr = self._retriever.scores["indptr"]
-        df = 0 if column is None else int(indptr[column + 1] - indptr[column])
+        df = self.document_frequency(token)
         n = int(self._retriever.scores["num_docs"])
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))

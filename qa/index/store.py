@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import QAError
-from qa.types import Document, Passage
+from qa.types import Document, Passage, PassageTime
 
 SCHEMA = """
 CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,10 +30,12 @@ CREATE TABLE passages (
     row INTEGER PRIMARY KEY, passage_id TEXT UNIQUE NOT NULL,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id), section TEXT NOT NULL,
     paragraph INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, embedded_hash TEXT NOT NULL, vector BLOB NOT NULL
+    text TEXT NOT NULL, embedded_hash TEXT NOT NULL, vector BLOB NOT NULL,
+    time_first INTEGER, time_last INTEGER, tense TEXT
 );
 CREATE INDEX passages_by_doc ON passages(doc_id, row);
 CREATE INDEX passages_by_hash ON passages(embedded_hash);
+CREATE INDEX passages_by_time ON passages(time_last, time_first, tense, doc_id);
 """
 
 
@@ -71,6 +73,12 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _passage(row: tuple) -> Passage:
+    first, last, tense = row[8:11]
+    time = PassageTime(first, last, tense) if tense is not None else None
+    return Passage(*row[1:8], time=time)
+
+
 class Store:
     """One SQLite file. Opened read-only for search, read-write while building."""
 
@@ -98,10 +106,11 @@ class Store:
     def add_passages(self, passages: Sequence[Passage], hashes: Sequence[str], vectors: np.ndarray) -> None:
         """Rows 0..n-1 in FAISS order; `hashes` are of the text each vector embeds."""
         self._db.executemany(
-            "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (row, p.passage_id, p.doc_id, p.section, p.paragraph, p.start, p.end,
-                 p.text, hashes[row], vectors[row].astype(np.float32).tobytes())
+                 p.text, hashes[row], vectors[row].astype(np.float32).tobytes(),
+                 *((p.time.first, p.time.last, p.time.tense) if p.time else (None, None, None)))
                 for row, p in enumerate(passages)
             ],
         )
@@ -138,11 +147,14 @@ class Store:
     @_reading
     def passages(self, rows: Sequence[int] | None = None) -> list[Passage]:
         """Passages at the given rows (in that order), or all of them in row order."""
-        sql = 'SELECT row, passage_id, doc_id, section, paragraph, start, "end", text FROM passages'
+        sql = (
+            'SELECT row, passage_id, doc_id, section, paragraph, start, "end", text, time_first, time_last, tense'
+            " FROM passages"
+        )
         if rows is None:
-            return [Passage(*r[1:]) for r in self._db.execute(sql + " ORDER BY row")]
+            return [_passage(r) for r in self._db.execute(sql + " ORDER BY row")]
         found = {
-            r[0]: Passage(*r[1:])
+            r[0]: _passage(r)
             for r in self._db.execute(sql + f" WHERE row IN ({','.join('?' * len(rows))})", list(rows))
         }
         return [found[r] for r in rows]
@@ -155,6 +167,15 @@ class Store:
     def passage_doc_ids(self) -> list[str]:
         """doc_id of every passage, in row order (for filtering without fetching text)."""
         return [d for (d,) in self._db.execute("SELECT doc_id FROM passages ORDER BY row")]
+
+    @_reading
+    def doc_ids_about(self, first: int, last: int, tense: str | None) -> set[str]:
+        """Documents with a passage about some of the years first..last (in that tense, if given)."""
+        rows = self._db.execute(
+            "SELECT DISTINCT doc_id FROM passages WHERE time_last >= ? AND time_first <= ? AND (? IS NULL OR tense = ?)",
+            (first, last, tense, tense),
+        )
+        return {d for (d,) in rows}
 
     @_reading
     def vectors_by_hash(self, hashes: Iterable[str], dim: int) -> dict[str, np.ndarray]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa.index.lexical import to_simplified
@@ -11,6 +11,14 @@ from qa.index.lexical import to_simplified
 # A sentence ends at 。！？； (or their ASCII forms) plus any closing quotes or brackets.
 _SENTENCE = re.compile(r"[^。！？；!?;]+(?:[。！？；!?;]+[”’」』)）]*)?")
 _NUMBER = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing the question asks about: the ways it may be written, and its weight (idf)."""
+
+    forms: tuple[str, ...]
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -31,12 +39,13 @@ def sentences(text: str) -> list[Sentence]:
     return found or [Sentence(0, len(text), text)]
 
 
-def coverage(text: str, weights: Mapping[str, float]) -> float:
-    """Share of the question's word weight that occurs in `text` (0..1)."""
-    total = sum(weights.values())
+def coverage(text: str, terms: Sequence[Term]) -> float:
+    """Share of the question's term weight that occurs in `text`, in any form (0..1)."""
+    total = sum(t.weight for t in terms)
     if total <= 0:
         return 0.0
-    return sum(w for term, w in weights.items() if term in text) / total
+    lowered = text.lower()
+    return sum(t.weight for t in terms if any(form in lowered for form in t.forms)) / total
 
 
 def matchable(text: str) -> str:
@@ -46,21 +55,24 @@ def matchable(text: str) -> str:
     return simplified if len(simplified) == len(text) else text
 
 
-def best_sentence(text: str, weights: Mapping[str, float], wants_number: bool) -> tuple[Sentence, float]:
-    """The sentence covering most of the question's words (a figure breaks ties
-    when the question asks for one), with its coverage. Offsets are into `text`."""
+def best_sentence(
+    text: str, terms: Sequence[Term], wants_number: bool, tense_words: re.Pattern[str] | None = None
+) -> tuple[Sentence, float]:
+    """The sentence covering most of the question's terms (a figure, and words of
+    the asked tense — 目标 or 完成 — break ties), with its coverage. Offsets are into `text`."""
     text = matchable(text)
 
     def score(s: Sentence) -> float:
         bonus = 0.15 if wants_number and _NUMBER.search(s.text) else 0.0
-        return coverage(s.text, weights) + bonus
+        if tense_words is not None and tense_words.search(s.text):
+            bonus += 0.1
+        return coverage(s.text, terms) + bonus
 
-    scored = [(score(s), s) for s in sentences(text)]
-    best_score, best = max(scored, key=lambda pair: pair[0])
-    return best, coverage(best.text, weights)
+    best = max(sentences(text), key=score)
+    return best, coverage(best.text, terms)
 
 
-def term_spans(text: str, terms: list[str]) -> tuple[tuple[int, int], ...]:
+def term_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
     """Non-overlapping spans of the question's words in `text`, longest words first."""
     text = matchable(text)
     taken = [False] * len(text)

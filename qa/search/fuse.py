@@ -4,8 +4,11 @@ Scores are combined, not ranks: each signal is scaled to 0..1 over the
 candidate pool and mixed convexly (rank fusion throws away how far ahead the
 leader is, which matters when one signal is sure and the other is not). On
 top of the two retrievers:
-- a document prior: questions name a place and a year, and a passage from a
-  report of that place and year is far likelier to answer;
+- a place prior: a passage from a report of the place the question names is
+  far likelier to answer;
+- a time prior: a passage about the years the question asks about, in the
+  tense it asks for (a target is planned in year N's report, a result reviewed
+  in year N+1's; see search/intent.py);
 - sentence evidence: a passage whose single sentence holds most of the
   question's (idf-weighted) words answers better than one whose matches are
   scattered.
@@ -24,7 +27,8 @@ LEXICAL_WEIGHT = 0.40
 DENSE_WEIGHT = 0.40
 SENTENCE_WEIGHT = 0.20
 PLACE_PRIOR = 0.25
-YEAR_PRIOR = 0.10
+# Measured on reports.jsonl (dev.jsonl unmoved): Hit@1 0.86 at 0.1, 0.92 at 0.2, 0.94 from 0.3 to 0.5.
+TIME_PRIOR = 0.35
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ def fuse(
     candidates: list[Candidate],
     sentence_coverage: np.ndarray,
     place_match: np.ndarray,
-    year_match: np.ndarray,
+    time_match: np.ndarray,
 ) -> np.ndarray:
     """One score per candidate; higher is better."""
     lexical = scale(np.array([c.lexical for c in candidates], dtype=np.float64))
@@ -56,4 +60,4 @@ def fuse(
         mixed = (LEXICAL_WEIGHT + DENSE_WEIGHT) * lexical
     else:
         mixed = LEXICAL_WEIGHT * lexical + DENSE_WEIGHT * scale(dense_raw)
-    return mixed + SENTENCE_WEIGHT * sentence_coverage + PLACE_PRIOR * place_match + YEAR_PRIOR * year_match
+    return mixed + SENTENCE_WEIGHT * sentence_coverage + PLACE_PRIOR * place_match + TIME_PRIOR * time_match

@@ -42,7 +42,7 @@ def markdown_export(turns: list[SearchResult]) -> str:
         lines += [f"## {result.question}", ""]
         notes = [describe_filters(result.filters)]
         notes.append("仅词法匹配" if result.lexical_only else "")
-        notes.append("" if result.found else "没有找到相关段落（以下为弱匹配）")
+        notes.append(result.notice or "")
         if any(notes):
             lines += ["*" + " · ".join(n for n in notes if n) + "*", ""]
         for hit in result.hits:

@@ -15,7 +15,6 @@ from qa.tui.widgets.passage_card import PassageCard
 from qa.types import Filters
 
 SHOWN_QUESTION_CHARS = 300  # a pasted essay should not fill the screen
-NOT_FOUND = "没有找到相关段落。以下是最接近的弱匹配："
 
 
 class Turn(Vertical):
@@ -84,10 +83,8 @@ class Turn(Vertical):
         self._set_meta(self._meta(result))
         await self.cards.remove_children()
         widgets = [PassageCard(hit) for hit in result.hits]
-        if not result.hits:
-            widgets = [Static("没有找到相关段落。", classes="notice")]
-        elif not result.found:
-            widgets.insert(0, Static(NOT_FOUND, classes="notice"))
+        if result.notice:
+            widgets.insert(0, Static(result.notice + ("：" if result.hits else "。"), classes="notice"))
         await self.cards.mount_all(widgets)
         for card in self.cards.query(PassageCard):
             if card.hit.rank == refocus_rank:

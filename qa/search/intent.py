@@ -1,0 +1,79 @@
+"""When a question asks about, and whether it wants a target or a result.
+
+「2024年城镇新增就业目标」 wants the plan part of the 2024 report; 「2024年城镇新增
+就业完成了多少」 the review part of the 2025 report; 「2018年政府工作报告里…」 names
+the report itself. `time_match` scores a passage's `PassageTime` (see
+corpus/timeline.py) against what the question asks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.corpus.timeline import plan_periods
+from qa.types import PLAN, REVIEW, PassageTime
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# A year that names the report: 「2018年政府工作报告」, 「2025年的统计公报」.
+_REPORT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?度?的?\S{0,8}?(?:政府工作报告|工作报告|统计公报|工作计划|工作安排|报告)")
+_TARGET_WORDS = re.compile(r"目标|预期|计划|力争|打算|准备|争取(?!到)|安排|部署|拟|定了|定在|定为|设定|要求|任务|将|(?<![主重需])要")
+_RESULT_WORDS = re.compile(r"完成|实现了|达到了|增长了|取得|成效|成绩|成就|回顾|去年|过去|已经|累计|实际|全年.{0,4}(?:增长|达到)")
+
+# Words by which an answer sentence shows its tense: a target is 左右 or 以上, a result 增长了 or 比上年.
+TENSE_WORDS = {
+    PLAN: re.compile(r"目标|预期|力争|左右|以上|以内|控制在|确保|将|计划"),
+    REVIEW: re.compile(r"比上年|同比|增长了|完成|实现|达到|突破|累计|年均"),
+}
+
+
+@dataclass(frozen=True)
+class TimeAsked:
+    first: int | None = None  # the years asked about, inclusive; None: no year named
+    last: int | None = None
+    report_year: int | None = None  # the year of the report the question names
+    tense: str | None = None  # PLAN (a target) | REVIEW (a result) | None: either
+
+    @property
+    def named(self) -> bool:
+        return self.first is not None or self.report_year is not None
+
+
+def time_asked(question: str) -> TimeAsked:
+    report = _REPORT_YEAR.search(question)
+    report_year = int(report.group(1)) if report else None
+    years = [int(y) for y in _YEAR.findall(question)]
+    spans = [(y, y) for y in years if y != report_year] + plan_periods(question)
+    targets, results = len(_TARGET_WORDS.findall(question)), len(_RESULT_WORDS.findall(question))
+    tense = PLAN if targets > results else REVIEW if results > targets else None
+    if not spans:
+        return TimeAsked(report_year=report_year, tense=tense)
+    return TimeAsked(min(s[0] for s in spans), max(s[1] for s in spans), report_year, tense)
+
+
+def time_match(asked: TimeAsked, time: PassageTime | None, doc_year: int | None) -> float:
+    """How well a passage's time fits the question's, 0..1 (0 when the question names no time)."""
+    if not asked.named:
+        return 0.0
+    if asked.report_year is not None and doc_year != asked.report_year:
+        return 0.0
+    tense_fits = asked.tense is None or time is None or time.tense == asked.tense
+    if asked.first is None or asked.last is None:  # only the report's year: it matches
+        return 1.0 if tense_fits else 0.6
+    if time is not None:
+        shared = min(time.last, asked.last) - max(time.first, asked.first) + 1
+        if shared <= 0:
+            return 0.0
+        # A passage about just the years asked beats one about a longer stretch
+        # (a year's target vs the five-year plan's).
+        together = max(time.last, asked.last) - min(time.first, asked.first) + 1
+        fit = 0.6 + 0.4 * shared / together
+        return fit if tense_fits else 0.4 * fit
+    # The passage does not say: a report of year N plans N and reviews N−1.
+    if doc_year is None:
+        return 0.0
+    if asked.first <= doc_year <= asked.last:
+        return 0.6 if asked.tense != REVIEW else 0.3
+    if asked.first <= doc_year - 1 <= asked.last:
+        return 0.5 if asked.tense != PLAN else 0.2
+    return 0.0
