@@ -42,10 +42,11 @@ def sentences(text: str) -> list[Sentence]:
 def coverage(text: str, terms: Sequence[Term]) -> float:
     """Share of the question's term weight that occurs in `text`, in any form (0..1)."""
     total = sum(t.weight for t in terms)
-    if total <= 0:
-        return 0.0
-    lowered = text.lower()
-    return sum(t.weight for t in terms if any(form in lowered for form in t.forms)) / total
+    return _weight_in(text.lower(), terms) / total if total > 0 else 0.0
+
+
+def _weight_in(lowered: str, terms: Sequence[Term]) -> float:
+    return sum(t.weight for t in terms if any(form in lowered for form in t.forms))
 
 
 def matchable(text: str) -> str:
@@ -61,15 +62,22 @@ def best_sentence(
     """The sentence covering most of the question's terms (a figure, and words of
     the asked tense — 目标 or 完成 — break ties), with its coverage. Offsets are into `text`."""
     text = matchable(text)
+    total = sum(t.weight for t in terms)
+    # Only the terms the passage holds can be in one of its sentences (most are not: a 10× saving).
+    lowered = text.lower()
+    held = [t for t in terms if any(form in lowered for form in t.forms)]
+
+    def covered(s: Sentence) -> float:
+        return _weight_in(s.text.lower(), held) / total if total > 0 else 0.0
 
     def score(s: Sentence) -> float:
         bonus = 0.15 if wants_number and _NUMBER.search(s.text) else 0.0
         if tense_words is not None and tense_words.search(s.text):
             bonus += 0.1
-        return coverage(s.text, terms) + bonus
+        return covered(s) + bonus
 
     best = max(sentences(text), key=score)
-    return best, coverage(best.text, terms)
+    return best, covered(best)
 
 
 def term_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
