@@ -55,10 +55,18 @@ class Filters:
 
     place: str | None = None  # substring of the document's place or title
     year: int | None = None
+    level: str | None = None  # 全国 | 省 | 市 | 区县 | 镇
 
     @property
     def active(self) -> bool:
-        return self.place is not None or self.year is not None
+        return self.place is not None or self.year is not None or self.level is not None
+
+    def admits(self, doc: Document) -> bool:
+        return (
+            (self.year is None or doc.year == self.year)
+            and (self.level is None or doc.level == self.level)
+            and (self.place is None or self.place in f"{doc.place or ''} {doc.title}")
+        )
 
 
 @dataclass(frozen=True)

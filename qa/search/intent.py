@@ -52,9 +52,9 @@ def time_asked(question: str) -> TimeAsked:
 
 
 def time_match(asked: TimeAsked, time: PassageTime | None, doc_year: int | None) -> float:
-    """How well a passage's time fits the question's, 0..1 (0 when the question names no time)."""
-    if not asked.named:
-        return 0.0
+    """How well a passage's time fits the question's, 0..1."""
+    if not asked.named:  # no year: a target is still planned, a result still reviewed
+        return 0.2 if time is not None and asked.tense is not None and time.tense == asked.tense else 0.0
     if asked.report_year is not None and doc_year != asked.report_year:
         return 0.0
     tense_fits = asked.tense is None or time is None or time.tense == asked.tense

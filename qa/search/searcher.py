@@ -17,7 +17,7 @@ from qa.config import Settings
 from qa.errors import QAError
 from qa.index import Index, open_index
 from qa.index.lexical import tokenize
-from qa.search.answer import Term, best_sentence, coverage, term_spans
+from qa.search.answer import Sentence, Term, best_sentence, coverage, term_spans
 from qa.search.fuse import POOL, Candidate, fuse
 from qa.search.intent import TENSE_WORDS, time_match
 from qa.search.query import PlaceMatcher, Query, analyse
@@ -69,8 +69,8 @@ class Searcher:
         self._encoder = None
         self._model_lock = threading.Lock()
         self._documents = {d.doc_id: d for d in index.documents()}
-        doc_numbers = {doc_id: n for n, doc_id in enumerate(self._documents)}
-        self._row_docs = np.array([doc_numbers[d] for d in index.passage_doc_ids()], dtype=np.int32)
+        self._doc_numbers = {doc_id: n for n, doc_id in enumerate(self._documents)}
+        self._row_docs = np.array([self._doc_numbers[d] for d in index.passage_doc_ids()], dtype=np.int32)
         self._places = PlaceMatcher(d.place for d in self._documents.values() if d.place)
         self._scope = Scope(self._documents.values(), index.doc_ids_about)
 
@@ -136,19 +136,13 @@ class Searcher:
     # -- search --------------------------------------------------------------------
 
     def search(self, question: str, k: int = 5, filters: Filters = Filters()) -> SearchResult:
-        query = analyse(question, self._places)
-        if not any(ch.isalnum() for ch in query.text):
-            raise EmptyQuestion("the question has no words to search for")
+        query, terms = self.analyse(question)
         allowed = self._allowed_rows(filters)
-        terms = self._terms(query)
-        expanded = [*query.tokens, *tokenize(" ".join(query.expansions))]
-
-        lexical = self.index.lexical_scores(expanded)
+        lexical = self.index.lexical_scores(expanded_tokens(query))
         rows = _top_rows(lexical, allowed)
-        lexical_only = self._encoder is None
+        vector = self.query_vector(query)
         dense: dict[int, float] = {}
-        if not lexical_only:
-            vector = self._encoder.encode_queries([query.text])[0]
+        if vector is not None:
             allowed_rows = None if allowed is None else np.flatnonzero(allowed)
             cosines, dense_rows = self.index.dense_search(vector, POOL, allowed_rows)
             dense = dict(zip(dense_rows.tolist(), cosines.tolist()))
@@ -157,7 +151,35 @@ class Searcher:
                 dense.update(zip(lexical_rows, self.index.cosines(vector, lexical_rows).tolist()))
             rows = list(dict.fromkeys([*rows, *dense_rows.tolist()]))
         if not rows:
-            return SearchResult(question, query, [], lexical_only, filters)
+            return SearchResult(question, query, [], vector is None, filters)
+        pool = self.rank(query, terms, rows, lexical, dense)
+        gap = self._scope.gap(query)
+        hits = [pool.hit(i, rank, gap) for rank, i in enumerate(pool.order[:k], start=1)]
+        return SearchResult(question, query, hits, vector is None, filters, gap)
+
+    # -- the pieces of a search (also used by compare.py) ----------------------------
+
+    def analyse(self, question: str) -> tuple[Query, list[Term]]:
+        """The question understood, and its terms; EmptyQuestion if it has no words."""
+        query = analyse(question, self._places)
+        if not any(ch.isalnum() for ch in query.text):
+            raise EmptyQuestion("the question has no words to search for")
+        return query, self._terms(query)
+
+    def row_documents(self) -> np.ndarray:
+        """The number of each passage's document (see document_number), in row order."""
+        return self._row_docs
+
+    def document_number(self, doc_id: str) -> int:
+        return self._doc_numbers[doc_id]
+
+    def query_vector(self, query: Query) -> np.ndarray | None:
+        return None if self._encoder is None else self._encoder.encode_queries([query.text])[0]
+
+    def rank(
+        self, query: Query, terms: list[Term], rows: list[int], lexical: np.ndarray, dense: dict[int, float]
+    ) -> "RankedPool":
+        """Candidate rows fused into one ranking, with their answer sentences."""
         passages = self.index.passages(rows)
         docs = [self._documents[p.doc_id] for p in passages]
         tense_words = TENSE_WORDS.get(query.time.tense)
@@ -169,41 +191,10 @@ class Searcher:
             place_match=np.array([query.places.get(d.place, 0.0) if d.place else 0.0 for d in docs]),
             time_match=time_fits,
         )
-        order = np.argsort(-scores, kind="stable")[:k]
-        gap = self._scope.gap(query)
-        # Whether a passage answers is judged on what is asked, not where or when:
-        # it must hold some of the asked matter and every indicator named.
-        matter = self._scope.matter(query, terms)
-        named_indicators = indicators(query.tokens)
-        hits = []
-        for rank, i in enumerate(order, start=1):
-            passage, doc, (sentence, _) = passages[i], docs[i], answers[i]
-            cov = coverage(passage.text[sentence.start : sentence.end], matter)
-            weak = (
-                gap is not None
-                or not self._scope.in_scope(query, doc)
-                or (query.time.named and time_fits[i] == 0.0)
-                or _thin(max(cov, coverage(passage.text, matter)), None if lexical_only else dense[rows[i]])
-                or not all(holds_any(passage.text, forms) for forms in named_indicators)
-            )
-            hits.append(
-                Hit(
-                    rank=rank,
-                    score=round(float(scores[i]), 4),
-                    passage=passage,
-                    title=doc.title,
-                    place=doc.place,
-                    year=doc.year,
-                    source=doc.source,
-                    answer_sentence=passage.text[sentence.start : sentence.end],
-                    answer_start=sentence.start,
-                    answer_end=sentence.end,
-                    # Single characters (建, 年) would mark half the passage.
-                    term_spans=term_spans(passage.text, [f for t in terms for f in t.forms if len(f) > 1]),
-                    weak=weak,
-                )
-            )
-        return SearchResult(question, query, hits, lexical_only, filters, gap)
+        return RankedPool(self, query, terms, rows, passages, docs, answers, time_fits, scores, dense)
+
+    def in_scope(self, query: Query, doc: Document) -> bool:
+        return self._scope.in_scope(query, doc)
 
     def _terms(self, query: Query) -> list[Term]:
         """The question's words as terms: each with the other forms of its concept
@@ -220,13 +211,67 @@ class Searcher:
     def _allowed_rows(self, filters: Filters) -> np.ndarray | None:
         if not filters.active:
             return None
-        ok = [
-            n
-            for n, d in enumerate(self._documents.values())
-            if (filters.year is None or d.year == filters.year)
-            and (filters.place is None or filters.place in f"{d.place or ''} {d.title}")
-        ]
+        ok = [n for n, d in enumerate(self._documents.values()) if filters.admits(d)]
         return np.isin(self._row_docs, ok)
+
+
+@dataclass
+class RankedPool:
+    """Fused candidates: index i is a candidate, `order` ranks them best first."""
+
+    searcher: Searcher
+    query: Query
+    terms: list[Term]
+    rows: list[int]
+    passages: list[Passage]
+    docs: list[Document]
+    answers: list[tuple[Sentence, float]]
+    time_fits: np.ndarray
+    scores: np.ndarray
+    dense: dict[int, float]  # row → cosine; empty without the model
+
+    def __post_init__(self) -> None:
+        self.order = np.argsort(-self.scores, kind="stable")
+        # Whether a passage answers is judged on what is asked, not where or when:
+        # it must hold some of the asked matter and every indicator named.
+        self.matter = self.searcher._scope.matter(self.query, self.terms)
+        self.indicators = indicators(self.query.tokens)
+
+    def weak(self, i: int, *, of_place_asked: bool = True) -> bool:
+        """Whether candidate i is no good answer (gap aside: see Scope.gap); with
+        of_place_asked False, a report of another place than the question names may answer."""
+        passage, doc, (sentence, _) = self.passages[i], self.docs[i], self.answers[i]
+        sentence_text = passage.text[sentence.start : sentence.end]
+        matter = max(coverage(sentence_text, self.matter), coverage(passage.text, self.matter))
+        return (
+            (of_place_asked and not self.searcher.in_scope(self.query, doc))
+            or (self.query.time.named and self.time_fits[i] == 0.0)
+            or _thin(matter, self.dense.get(self.rows[i]) if self.dense else None)
+            or not all(holds_any(passage.text, forms) for forms in self.indicators)
+        )
+
+    def hit(self, i: int, rank: int, gap: str | None = None, *, of_place_asked: bool = True) -> Hit:
+        passage, doc, (sentence, _) = self.passages[i], self.docs[i], self.answers[i]
+        return Hit(
+            rank=rank,
+            score=round(float(self.scores[i]), 4),
+            passage=passage,
+            title=doc.title,
+            place=doc.place,
+            year=doc.year,
+            source=doc.source,
+            answer_sentence=passage.text[sentence.start : sentence.end],
+            answer_start=sentence.start,
+            answer_end=sentence.end,
+            # Single characters (建, 年) would mark half the passage.
+            term_spans=term_spans(passage.text, [f for t in self.terms for f in t.forms if len(f) > 1]),
+            weak=gap is not None or self.weak(i, of_place_asked=of_place_asked),
+        )
+
+
+def expanded_tokens(query: Query) -> list[str]:
+    """The question's words and the report forms of the concepts it names, for BM25."""
+    return [*query.tokens, *tokenize(" ".join(query.expansions))]
 
 
 def _thin(matter_coverage: float, cosine: float | None) -> bool:
