@@ -15,6 +15,7 @@ from qa.types import Hit
 if TYPE_CHECKING:  # for annotations only: `qa ask` need not import the evaluation or status code
     from qa.eval import EvalReport
     from qa.index.status import IndexStatus
+    from qa.search.compare import Comparison, CompareRow
     from qa.search.searcher import SearchResult
 
 ANSWER_STYLE = "bold black on yellow"
@@ -37,9 +38,21 @@ def passage_text(hit: Hit, answer_style: StyleType = ANSWER_STYLE, term_style: S
     return text
 
 
+def answer_line(result: SearchResult) -> str | None:
+    """「答：地区生产总值增长5%左右 — 北京市 2026 ¶12」: the best hit's value, cited; None without an answer."""
+    if not result.found or not result.hits[0].value:
+        return None
+    hit = result.hits[0]
+    where = " ".join(p for p in (hit.place or hit.title, str(hit.year or "")) if p)
+    return f"答：{hit.value} — {where} ¶{hit.passage.paragraph}"
+
+
 def print_result(console: Console, result: SearchResult) -> None:
     if result.notice:
         console.print(Text(result.notice, style="yellow"))
+    answer = answer_line(result)
+    if answer:
+        console.print(Text(answer, style="bold"))
     if result.lexical_only:
         console.print("[dim](lexical search only: the model was not loaded)[/]")
     for hit in result.hits:
@@ -64,6 +77,7 @@ def result_json(result: SearchResult) -> dict:
                 "score": h.score,
                 "text": h.passage.text,
                 "answer_sentence": h.answer_sentence,
+                "value": h.value,
                 "doc_id": h.passage.doc_id,
                 "title": h.title,
                 "place": h.place,
@@ -78,6 +92,53 @@ def result_json(result: SearchResult) -> dict:
             for h in result.hits
         ],
     }
+
+
+NOT_FOUND = "未找到"
+
+
+def compare_record(row: CompareRow) -> dict:
+    """One report's row of a comparison, as `qa compare --json` and `--csv` give it."""
+    hit = row.hit
+    return {
+        "doc_id": hit.passage.doc_id,
+        "source": hit.source,
+        "title": hit.title,
+        "place": hit.place,
+        "level": row.level,
+        "year": hit.year,
+        "value": row.value,
+        "answer_sentence": hit.answer_sentence,
+        "text": hit.passage.text,
+        "section": hit.passage.section,
+        "paragraph": hit.passage.paragraph,
+        "start": hit.passage.start,
+        "end": hit.passage.end,
+        "score": hit.score,
+        "weak": hit.weak,
+    }
+
+
+def comparison_json(comparison: Comparison) -> dict:
+    return {"question": comparison.question, "rows": [compare_record(row) for row in comparison.rows]}
+
+
+def print_comparison(console: Console, comparison: Comparison) -> None:
+    found = sum(not row.hit.weak for row in comparison.rows)
+    table = Table(title=f"{comparison.question}（{found}/{len(comparison.rows)} 份报告有答案）", show_lines=True)
+    for name, options in (("地点", {}), ("年份", {"justify": "right"}), ("值", {"style": "bold", "overflow": "fold", "min_width": 12}),
+                          ("答句", {"overflow": "fold"}), ("出处", {"style": "dim"})):
+        table.add_column(name, **options)
+    for row in comparison.rows:
+        hit = row.hit
+        where = f"{hit.passage.section} · ¶{hit.passage.paragraph}" if hit.passage.section else f"¶{hit.passage.paragraph}"
+        table.add_row(
+            hit.place or hit.title, str(hit.year or "–"), row.value or NOT_FOUND,
+            hit.answer_sentence if not hit.weak else "", where, style="dim" if hit.weak else None,
+        )
+    if comparison.lexical_only:
+        console.print("[dim](lexical search only: the model was not loaded)[/]")
+    console.print(table)
 
 
 def print_eval(console: Console, report: EvalReport) -> None:

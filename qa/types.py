@@ -85,3 +85,4 @@ class Hit:
     answer_end: int
     term_spans: tuple[tuple[int, int], ...] = field(default=())  # question words in passage.text
     weak: bool = False  # below the confidence floor: shown as a weak match
+    value: str = ""  # the clause of the answer sentence that carries what was asked (search/value.py)

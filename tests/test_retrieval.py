@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from qa.eval import UNANSWERABLE, evaluate, load_eval_set
+from qa.search.compare import compare
 from qa.search.searcher import Searcher
-from qa.types import PLAN, REVIEW
+from qa.types import PLAN, REVIEW, Filters, PassageTime
 
 from .conftest import PROJECT, SEEDS, build, make_settings
 
@@ -72,3 +73,34 @@ def test_an_indicator_the_report_does_not_have_is_no_answer(reports_searcher):
     result = reports_searcher.search("2017年政府工作报告中城镇调查失业率的目标是多少？")
     assert not result.found and result.gap is None
     assert reports_searcher.search("2018年政府工作报告中城镇调查失业率的目标是多少？").found
+
+
+def test_compare_gives_each_provinces_own_target(reports_searcher):
+    """The 2026 provincial reports each state their 2026 GDP target and the 2025 result:
+    the row must carry the target, from the plan part of the report."""
+    comparison = compare(reports_searcher, "各省2026年GDP增长目标是多少？", Filters(level="省", year=2026))
+    provincial = [d for d in reports_searcher.documents() if d.level == "省" and d.year == 2026]
+    assert len(comparison.rows) == len(provincial) >= 6  # one row per report, none dropped
+    right = [
+        row for row in comparison.rows
+        if not row.hit.weak and row.hit.passage.time.tense == PLAN and "生产总值" in row.value and "增长" in row.value
+    ]
+    assert len(right) >= 0.9 * len(comparison.rows)
+    assert all(row.value in row.hit.answer_sentence for row in right)
+
+
+def test_compare_a_national_indicator_year_by_year(reports_searcher):
+    comparison = compare(reports_searcher, "城镇新增就业目标是多少？", Filters(level="全国"))
+    years = [row.hit.year for row in comparison.rows]
+    assert years == sorted(years) and len(years) == 5  # place order, then year
+    found = [row for row in comparison.rows if not row.hit.weak]
+    assert len(found) >= 3
+    for row in found:
+        assert "城镇新增就业" in row.value and row.hit.passage.time == PassageTime(row.hit.year, row.hit.year, PLAN)
+    # a report without a good match keeps its row, marked weak with no value
+    assert all(row.value == "" for row in comparison.rows if row.hit.weak)
+
+
+def test_search_hits_carry_their_value(reports_searcher):
+    hit = reports_searcher.search("广西2025年城镇新增就业目标是多少？", k=1).hits[0]
+    assert hit.value and hit.value in hit.answer_sentence and "城镇新增就业" in hit.value

@@ -17,11 +17,12 @@ from qa.config import Settings
 from qa.errors import QAError
 from qa.index import Index, open_index
 from qa.index.lexical import tokenize
-from qa.search.answer import Sentence, Term, best_sentence, coverage, term_spans
+from qa.search.answer import Sentence, Term, best_sentence, coverage, matchable, term_spans
 from qa.search.fuse import POOL, Candidate, fuse
 from qa.search.intent import TENSE_WORDS, time_match
 from qa.search.query import PlaceMatcher, Query, analyse
 from qa.search.scope import Scope
+from qa.search.value import value_clause
 from qa.search.vocabulary import concept_forms, holds_any, indicators
 from qa.types import Document, Filters, Hit, Passage
 
@@ -266,6 +267,11 @@ class RankedPool:
             # Single characters (建, 年) would mark half the passage.
             term_spans=term_spans(passage.text, [f for t in self.terms for f in t.forms if len(f) > 1]),
             weak=gap is not None or self.weak(i, of_place_asked=of_place_asked),
+            value=value_clause(
+                matchable(passage.text)[sentence.start : sentence.end],
+                [t.forms for t in self.matter],
+                self.query.wants_number,
+            ).text,
         )
 
 

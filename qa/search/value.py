@@ -36,6 +36,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 MAX_CHARS = 60
 # Under this, a clause is a connective (同时, 为此, 总的看) rather than an answer.
@@ -132,12 +133,19 @@ def value_clause(sentence: str, terms: Sequence[Sequence[str]], wants_number: bo
 def _fold(text: str) -> str:
     """Full-width letters, digits, ％ and ． as ASCII, one character for one, so offsets keep.
     Other punctuation stays: a folded ，would read as a thousands separator in 「制度，1509万」."""
-    out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F else ch
-        keep = len(folded) == 1 and (folded.isalnum() or folded in "%.")
-        out.append(folded if keep else ch)
-    return "".join(out)
+    return text.translate(_fold_table())
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    """Each character that NFKC turns into one other letter, digit, % or . (built once, ~30 ms:
+    folding character by character made value_clause the slowest step of a comparison)."""
+    table = {}
+    for code in range(0x80, 0x10000):
+        folded = unicodedata.normalize("NFKC", chr(code))
+        if len(folded) == 1 and folded != chr(code) and (folded.isalnum() or folded in "%."):
+            table[code] = folded
+    return table
 
 
 def _forms(terms: Sequence[Sequence[str]]) -> list[list[str]]:
