@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.model.pieces import PIECES_FILE, PieceTokenizer, write_piece_table
+
 # Rows times padded length per onnxruntime call: passages are cut into
 # sub-batches of about this many tokens (small batches of similar length pad
 # least and stay in cache; scripts/bench_model.py --budgets measures it).
@@ -66,8 +68,6 @@ class OnnxEmbedder:
     """
 
     def __init__(self, model_dir: Path, query_file: str, passage_file: str, threads: int | None = None) -> None:
-        from tokenizers import Tokenizer
-
         self.model_dir = model_dir
         self.files = {"query": query_file, "passage": passage_file}
         self._threads = threads
@@ -86,8 +86,33 @@ class OnnxEmbedder:
         self.max_tokens = int(min(n for n in limits if isinstance(n, int)))
         self.pad_id = int(config.get("pad_token_id") or 0)
         # No truncation or padding set on the tokenizer: token_ids are the full
-        # sequence, and `_batch` truncates and pads exactly as transformers does.
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        # sequence, and `_truncate` cuts exactly as transformers does.
+        self._tokenizer_file = model_dir / "tokenizer.json"
+        self._tokenizer = None
+        self._tokenizer_lock = threading.Lock()
+        # Questions are tokenized from the piece table (pieces.py: the same ids without
+        # reading the whole tokenizer, 0.6 s); when it is missing or stale, the whole
+        # tokenizer is read now and the table written for the next start.
+        self._pieces = PieceTokenizer.load(self._tokenizer_file, model_dir / PIECES_FILE)
+        if self._pieces is None:
+            _ = self.tokenizer
+            write_piece_table(self._tokenizer_file, model_dir / PIECES_FILE)
+
+    @property
+    def tokenizer(self):
+        """The whole tokenizer (tokenizers.Tokenizer), read on first use."""
+        with self._tokenizer_lock:
+            if self._tokenizer is None:
+                from tokenizers import Tokenizer
+
+                self._tokenizer = Tokenizer.from_file(str(self._tokenizer_file))
+            return self._tokenizer
+
+    def _token_ids(self, texts: list[str], side: str) -> list[list[int]]:
+        pieces = self._pieces
+        if side == "query" and self._tokenizer is None and pieces and all(pieces.handles(t) for t in texts):
+            return [pieces.ids(t) for t in texts]
+        return [e.ids for e in self.tokenizer.encode_batch(texts)]
 
     def load(self, side: str) -> OnnxSession:
         with self._lock:
@@ -102,7 +127,7 @@ class OnnxEmbedder:
             return self._sessions[side]
 
     def token_ids(self, text: str, side: str) -> list[int]:
-        return self.tokenizer.encode(self.prompts.get(side, "") + text).ids
+        return self._token_ids([self.prompts.get(side, "") + text], side)[0]
 
     def embed(self, texts: Sequence[str], side: str) -> np.ndarray:
         """Unit vectors for `texts` in order, with the side's prompt (query/passage)."""
@@ -111,8 +136,7 @@ class OnnxEmbedder:
             return out
         session = self._sessions.get(side) or self.load(side)
         prompt = self.prompts.get(side, "")
-        encodings = self.tokenizer.encode_batch([prompt + t for t in texts])
-        ids = [self._truncate(e.ids) for e in encodings]
+        ids = [self._truncate(i) for i in self._token_ids([prompt + t for t in texts], side)]
         # Similar lengths together, then runs of about TOKENS_PER_RUN tokens.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         start = 0
