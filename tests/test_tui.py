@@ -15,6 +15,7 @@ from qa.model.convert import read_manifest
 from qa.search.searcher import SearchResult, Searcher
 from qa.tui.app import QAApp
 from qa.tui.screens.chat import ChatScreen
+from qa.tui.screens.compare import CompareScreen
 from qa.tui.screens.context import ContextScreen
 from qa.tui.screens.documents import DocumentsScreen
 from qa.tui.screens.help import HelpScreen
@@ -237,6 +238,103 @@ async def test_first_run_builds_index_then_answers(settings, tmp_path):
         assert app.searcher is not None and app.model_state == "ready"
         assert turn.result.found and ANSWER in plain(turn.query(PassageCard).first())
         assert not app.screen.query_one("#build").display
+
+
+COMPARE = "城镇新增就业目标是多少？"
+DOUMEN_VALUE = "城镇新增就业0.8万人"
+
+
+def compare_rows(screen: CompareScreen) -> list[list[str]]:
+    from textual.widgets import DataTable
+
+    table = screen.query_one(DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_compare_screen(settings, searcher, tmp_path, monkeypatch):
+    from textual.widgets import DataTable
+
+    monkeypatch.chdir(tmp_path)
+    app = QAApp(settings, searcher=searcher)
+    async with app.run_test(size=SIZE) as pilot:
+        assert await ask(pilot, f"/compare {COMPARE}") is None  # not a chat turn
+        screen = app.screen
+        assert isinstance(screen, CompareScreen) and screen.question == COMPARE
+        table = screen.query_one(DataTable)
+        assert [str(c.label) for c in table.columns.values()] == ["地点", "年份", "级别", "值", "答句", "出处"]
+        rows = compare_rows(screen)
+        assert len(rows) == len(searcher.documents()) == 5  # one per report, in compare's order
+        assert [r[0] for r in rows] == [r.hit.place for r in screen.comparison.rows]
+        doumen = next(i for i, r in enumerate(rows) if r[0] == "广东省珠海市斗门区")
+        assert rows[doumen][1:4] == ["2020", "区县", DOUMEN_VALUE] and rows[doumen][5] == "¶4"
+        for row, r in zip(rows, screen.comparison.rows):  # weak rows: kept, 未找到
+            assert (row[3] == "未找到") == r.hit.weak
+        assert f"5 份报告 · {sum(not r.hit.weak for r in screen.comparison.rows)} 份找到" in str(
+            screen.query_one("#compare-title").render()
+        )
+
+        assert app.focused is table and table.cursor_row == 0
+        await pilot.press(*["j"] * doumen)
+        assert table.cursor_row == doumen
+        await pilot.press("enter")
+        await pilot.pause()
+        context = app.screen
+        assert isinstance(context, ContextScreen)
+        hit = screen.comparison.rows[doumen].hit
+        assert context.passage == hit.passage and context.document.place == "广东省珠海市斗门区"
+        assert DOUMEN_VALUE in "".join(str(p.render()) for p in context.query(".-passage"))
+        await pilot.press("escape")
+        assert app.screen is screen and table.cursor_row == doumen
+
+        await pilot.press("ctrl+e", "ctrl+s")
+        [md] = tmp_path.glob("qa-compare-*.md")
+        [csv_file] = tmp_path.glob("qa-compare-*.csv")
+        text = md.read_text(encoding="utf-8")
+        assert f"# 对比：{COMPARE}" in text and f"| 广东省珠海市斗门区 | 2020 | 区县 | {DOUMEN_VALUE} |" in text
+        assert "珠海市斗门区2020年工作计划 · ¶4" in text
+        data = csv_file.read_bytes()
+        assert data.startswith("\ufeff".encode())  # the BOM, for Excel
+        lines = data.decode("utf-8-sig").splitlines()
+        assert lines[0] == "doc_id,source,title,place,level,year,value,answer_sentence,text,section,paragraph,start,end,score,weak"
+        assert any("广东省珠海市斗门区,区县,2020,城镇新增就业0.8万人," in line for line in lines)
+
+        # the level key: 全部 → 全国 → 省 → 市, each re-run in the worker
+        levels = [d.level for d in searcher.documents()]
+        for level in ["全国", "省", "市"]:
+            await pilot.press("l")
+            await settle(pilot)
+            assert screen.filters.level == level and len(compare_rows(screen)) == levels.count(level)
+        assert [r[0] for r in compare_rows(screen)] == ["广东省江门市"]
+        assert "级别 市" in str(screen.query_one("#compare-title").render())
+
+        # place and year in the filter line; the level stays
+        await pilot.press("l", "l", "l")  # 区县, 镇, 全部
+        await settle(pilot)
+        assert screen.filters.level is None
+        await pilot.press("f")
+        await pilot.press(*"@2020", "enter")
+        await settle(pilot)
+        assert screen.filters == Filters(year=2020) and app.focused is table
+        assert sorted(r[1] for r in compare_rows(screen)) == ["2020"] * 3
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen)
+
+
+async def test_compare_from_an_answer_card(settings, searcher):
+    app = QAApp(settings, searcher=searcher)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, f"@斗门 {COMPARE}")
+        await pilot.press("escape")  # focus the first card
+        assert isinstance(app.focused, PassageCard)
+        await pilot.press("m")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CompareScreen) and screen.question == COMPARE
+        assert screen.filters.place is None  # across reports, not within the turn's place
+        assert len(compare_rows(screen)) == 5
+        await pilot.press("q")
+        assert isinstance(app.screen, ChatScreen)
 
 
 # -- snapshots: fixed size, no clock, no spinner (workers settled, model already loaded) --

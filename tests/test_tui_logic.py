@@ -6,9 +6,9 @@ from datetime import datetime, timezone
 
 from qa.search.query import Query
 from qa.search.searcher import SearchResult
-from qa.tui.commands import parse_line
+from qa.tui.commands import filters_text, parse_filters, parse_line
 from qa.render import citation, passage_text
-from qa.tui.format import index_age, markdown_export
+from qa.tui.format import clip, index_age, markdown_export
 from qa.tui.history import History, Recall
 from qa.types import Filters, Hit, Passage
 
@@ -30,6 +30,25 @@ def test_commands():
     assert parse_line("/k 8", Filters()).k == 8
     assert parse_line("/k 99", Filters()).error
     assert parse_line("/nope", Filters()).error
+
+
+def test_compare_command_and_filter_line():
+    p = parse_line("/compare 城镇新增就业目标是多少？", Filters(year=2020))
+    assert (p.compare, p.question, p.filters) == ("城镇新增就业目标是多少？", "", Filters(year=2020))
+    p = parse_line("/compare @2024 就业目标", Filters())
+    assert (p.compare, p.filters) == ("就业目标", Filters(year=2024))
+    assert parse_line("/compare", Filters()).error and parse_line("/compare  @金湾 ", Filters()).error
+    level = Filters(level="镇")
+    assert parse_filters("@斗门 @2020", level) == Filters("斗门", 2020, "镇")
+    assert parse_filters("金湾 2024", level) == Filters("金湾", 2024, "镇")
+    assert parse_filters("  ", Filters("斗门", 2020, "镇")) == level  # an empty line clears place and year
+    assert filters_text(Filters("斗门", 2020, "镇")) == "@斗门 @2020" and filters_text(level) == ""
+
+
+def test_clip_counts_terminal_cells():
+    assert clip("城镇新增就业0.8万人", 40) == "城镇新增就业0.8万人"
+    assert clip("城镇新增就业0.8万人", 9) == "城镇新增…"
+    assert clip("a\nb", 5) == "a b"
 
 
 def test_history_recall(tmp_path):

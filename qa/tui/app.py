@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -17,6 +19,9 @@ from qa.index import IndexMissing
 from qa.search.searcher import SearchResult, Searcher
 from qa.tui.history import History
 from qa.types import Filters, Passage
+
+if TYPE_CHECKING:
+    from qa.search.compare import Comparison
 
 HISTORY_FILE = "history.jsonl"
 PREPARING_MODEL = "正在准备嵌入模型（仅首次，约1分钟）…"
@@ -95,6 +100,20 @@ class QAApp(App[None]):
         with self._search_lock:
             return searcher.search(question, k, filters)
 
+    def compare(self, question: str, filters: Filters) -> Comparison:
+        """Called from compare workers (threads)."""
+        from qa.search.compare import Comparison, compare
+
+        searcher = self.searcher
+        if searcher is None:
+            raise QAError("索引尚未就绪")
+        with self._search_lock:
+            if not any(filters.admits(d) for d in searcher.documents()):
+                # No report to compare (compare itself fails on an empty selection).
+                query, _ = searcher.analyse(question)
+                return Comparison(question, query, [], not searcher.model_loaded, filters)
+            return compare(searcher, question, filters)
+
     def _build(self) -> Searcher:
         from qa.index.build import update_index
         from qa.model import ensure_model
@@ -146,6 +165,27 @@ class QAApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def save_export(self, name: str, text: str) -> None:
+        """Write an export into the working folder, else the data folder, and say where."""
+        for folder in (Path.cwd(), self.settings.data_dir):
+            path = folder / name
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8", newline="")
+            except OSError:
+                continue
+            self.notify(f"已导出到 {path}", title="导出")
+            return
+        self.notify("无法写入导出文件", severity="error")
+
+    def open_compare(self, question: str, filters: Filters) -> None:
+        from qa.tui.screens.compare import CompareScreen
+
+        if self.searcher is None:
+            self.notify("索引尚未就绪", severity="warning")
+        else:
+            self.push_screen(CompareScreen(question, filters))
 
     def action_documents(self) -> None:
         from qa.tui.screens.documents import DocumentsScreen

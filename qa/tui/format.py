@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 
@@ -53,3 +54,17 @@ def markdown_export(turns: list[SearchResult]) -> str:
             lines += [f"   > {line}" for line in hit.passage.text.splitlines() if line.strip()]
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def clip(text: str, cells: int) -> str:
+    """At most `cells` terminal cells (CJK characters take two), with … when cut."""
+    text = " ".join(text.split())
+    if cell_len(text) <= cells:
+        return text
+    out, used = [], 1
+    for char in text:
+        used += cell_len(char)
+        if used > cells:
+            break
+        out.append(char)
+    return "".join(out) + "…"

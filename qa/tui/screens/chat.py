@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,6 +32,7 @@ class ChatScreen(Screen):
     BINDINGS = [
         Binding("ctrl+l", "clear_filters", "清除过滤"),
         Binding("ctrl+e", "export", "导出", priority=True),  # over Input's end-of-line
+        Binding("m", "compare_turn", "对比各报告"),  # on a focused answer card
         Binding("escape", "toggle_focus", "答案/输入", show=False),
         Binding("i,slash", "focus_input", "输入", show=False),
     ]
@@ -71,6 +72,10 @@ class ChatScreen(Screen):
             self.k = parsed.k
         self.filters = parsed.filters
         self.query_one(FilterBar).show(self.k, self.filters)
+        if parsed.compare:
+            self.app.history.add(event.value.strip())
+            self.app.open_compare(parsed.compare, self.filters)
+            return
         if not parsed.question:
             if not event.value.strip():
                 self.notify("请输入问题", severity="warning")
@@ -98,20 +103,24 @@ class ChatScreen(Screen):
         if cards:
             cards.first().focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "compare_turn":
+            return isinstance(self.focused, PassageCard)  # shown in the footer only on a card
+        return True
+
+    def action_compare_turn(self) -> None:
+        """「对比各报告」: the focused card's question, over every report."""
+        turn = next((a for a in self.focused.ancestors if isinstance(a, Turn)), None) if self.focused else None
+        if turn is not None:  # across reports: the turn's place filter would leave one
+            self.app.open_compare(turn.question, replace(turn.filters, place=None))
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # the compare key shows on cards only
+
     def action_export(self) -> None:
         results = [turn.result for turn in self.query(Turn) if turn.result is not None]
         if not results:
             self.notify("还没有可导出的回答", severity="warning")
             return
         name = f"qa-{datetime.now():%Y%m%d-%H%M%S}.md"
-        text = markdown_export(results)
-        for folder in (Path.cwd(), self.app.settings.data_dir):
-            path = folder / name
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-            except OSError:
-                continue
-            self.notify(f"已导出到 {path}", title="导出")
-            return
-        self.notify("无法写入导出文件", severity="error")
+        self.app.save_export(name, markdown_export(results))
