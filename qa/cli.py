@@ -311,6 +311,48 @@ def ask_command(
     print_result(console, result)
 
 
+LEVELS = ("全国", "省", "市", "区县", "镇")
+
+
+@app.command("compare")
+def compare_command(
+    question: Annotated[str, typer.Argument(help="The question, in Chinese (e.g. 2026年GDP增长目标是多少？).")],
+    place: Annotated[str | None, typer.Option("--place", help="Only reports of this place (e.g. 广东).")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="Only reports of this year.")] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", help="Only reports of this level: 全国, 省, 市, 区县 or 镇.")
+    ] = None,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (UTF-8 with BOM, for Excel).")] = False,
+    index_dir: IndexDirOption = None,
+    model_dir: ModelDirOption = None,
+    cache_dir: CacheDirOption = None,
+) -> None:
+    """One question, one row per report: each report's best passage, its value clause and citation.
+
+    Rows come in place order (the nation first, then provinces, cities, counties, towns), then year;
+    a report without a good match gets a weak row (未找到), so gaps show.
+    """
+    from qa.render import comparison_json, print_comparison
+    from qa.search.compare import compare
+    from qa.types import Filters
+
+    if level is not None and level not in LEVELS:
+        raise typer.BadParameter(f"{level!r} is not one of {', '.join(LEVELS)}", param_hint="'--level'")
+    if as_json and as_csv:
+        raise typer.BadParameter("choose one of --json and --csv", param_hint="'--csv'")
+    settings = _settings(index_dir=index_dir, model_dir=model_dir, cache_dir=cache_dir)
+    comparison = compare(_searcher(settings), question, Filters(place=place, year=year, level=level))
+    if as_json:
+        print(json.dumps(comparison_json(comparison), ensure_ascii=False))
+    elif as_csv:
+        from qa.compare_export import comparison_csv
+
+        sys.stdout.write(comparison_csv(comparison))
+    else:
+        print_comparison(console, comparison)
+
+
 @app.command("search")
 def search_command(
     as_json: Annotated[bool, typer.Option("--json", help="Write one JSON object per line (required).")] = False,

@@ -124,6 +124,9 @@ def comparison_json(comparison: Comparison) -> dict:
 
 
 def print_comparison(console: Console, comparison: Comparison) -> None:
+    if not comparison.rows:
+        console.print(Text("没有符合过滤条件的报告（no indexed report passes the filters）", style="yellow"))
+        return
     found = sum(not row.hit.weak for row in comparison.rows)
     table = Table(title=f"{comparison.question}（{found}/{len(comparison.rows)} 份报告有答案）", show_lines=True)
     for name, options in (("地点", {}), ("年份", {"justify": "right"}), ("值", {"style": "bold", "overflow": "fold", "min_width": 12}),

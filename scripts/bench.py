@@ -5,6 +5,7 @@ Usage:
     .venv/bin/python scripts/bench.py --passages 10000 100000 --faiss 1000000 3000000
     .venv/bin/python scripts/bench.py --passages --faiss --scale 1000000   # whole engine at 1M
     .venv/bin/python scripts/bench.py --passages --faiss --indexes embeddings   # query an existing index
+    .venv/bin/python scripts/bench.py --passages --faiss --compare 1000   # qa compare over 1,000 reports
 
 Every measurement runs in its own process, so its peak RSS is its own; a
 corpus is built in one process and queried in another. The larger real-text
@@ -87,6 +88,42 @@ def write_shuffled_corpus(folder: Path, passages: int) -> None:
                 paragraph += rng.choice(sentences)
             lines.append(paragraph)
         (folder / f"report-{file_number:07d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_report_copies(folder: Path, reports: int) -> None:
+    """`reports` report files: the development reports and seeds copied round, each copy
+    made distinct by a first line of its own (otherwise the index keeps one of each)."""
+    sources = [p for folder_ in (PROJECT_ROOT / "tests" / "data" / "reports", PROJECT_ROOT / "seeds")
+               for p in sorted(folder_.iterdir()) if p.suffix in (".txt", ".docx")]
+    folder.mkdir(parents=True)
+    for n in range(reports):
+        source = sources[n % len(sources)]
+        if source.suffix == ".txt":
+            text = f"本文件为汇编第{n}份，供对比测试使用。\n" + source.read_text(encoding="utf-8")
+            (folder / f"{n:04d}-{source.name}").write_text(text, encoding="utf-8")
+        else:  # a .docx: a copy differs in its name only, so give it a changed byte-for-byte twin as text
+            from qa.corpus.readers import read_document_text
+
+            text = f"本文件为汇编第{n}份，供对比测试使用。\n" + read_document_text(source, source.read_bytes())
+            (folder / f"{n:04d}-{source.stem}.txt").write_text(text, encoding="utf-8")
+
+
+def measure_compare(settings: Settings) -> dict:
+    """Time `compare` over every report of the index, with the model loaded (median of 5 rounds)."""
+    from qa.search.compare import compare
+    from qa.search.searcher import Searcher
+
+    searcher = Searcher.open(settings)
+    questions = ["各省2026年GDP增长目标是多少？", "赤字率是多少？", "城镇新增就业目标是多少？", "居民消费价格涨幅目标"]
+    for question in questions:
+        compare(searcher, question)
+    latencies = []
+    for question in questions * 5:
+        t = time.perf_counter()
+        rows = len(compare(searcher, question).rows)
+        latencies.append(time.perf_counter() - t)
+    return {"reports": rows, "passages": searcher.index.manifest.passages,
+            "p50_s": statistics.median(latencies), "max_s": max(latencies), "rss_mb": peak_rss_mb()}
 
 
 def build_corpus(settings: Settings, label: str, synthetic_from: str | None = None) -> dict:
@@ -277,6 +314,8 @@ def main() -> None:
     parser.add_argument("--scale", type=int, nargs="*", default=[],
                         help="real-text corpus sizes indexed with SYNTHETIC vectors (memory and latency at 1M+)")
     parser.add_argument("--faiss", type=int, nargs="*", default=[1_000_000], help="synthetic vector counts")
+    parser.add_argument("--compare", type=int, nargs="*", default=[],
+                        help="report counts for `compare` timing (copies of the development reports, SYNTHETIC vectors)")
     parser.add_argument("--indexes", type=Path, nargs="*", default=[],
                         help="existing index folders to query (e.g. embeddings/, or your own corpus's index)")
     args = parser.parse_args()
@@ -315,6 +354,20 @@ def main() -> None:
             query_table.add_row(r["label"], f"{r['passages']:,}", f"{r['open_s']:.1f}", f"{r['p50']:.1f}",
                                 f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['query_rss_mb']:.0f}")
         console.print(build_table, query_table)
+
+        compare_table = Table(title="compare: one row per report (report copies, SYNTHETIC vectors), model loaded")
+        for column in ("reports", "passages", "build s", "p50 s", "max s", "peak RSS MB"):
+            compare_table.add_column(column, justify="right")
+        for reports in args.compare:
+            write_report_copies(root / f"copies-{reports}", reports)
+            settings = base.with_overrides(corpus_dir=root / f"copies-{reports}", index_dir=root / f"copies-index-{reports}")
+            built = in_child(build_corpus, settings, f"{reports} reports", str(seeds_settings.index_dir))
+            r = in_child(measure_compare, settings)
+            console.print(f"measured {r}", highlight=False)
+            compare_table.add_row(f"{r['reports']:,}", f"{r['passages']:,}", f"{built['build_s']:.0f}",
+                                  f"{r['p50_s']:.2f}", f"{r['max_s']:.2f}", f"{r['rss_mb']:.0f}")
+        if args.compare:
+            console.print(compare_table)
 
         faiss_table = Table(title="FAISS alone: SYNTHETIC vectors (mixtures of real seed vectors + noise), real questions")
         for column in ("vectors", "index", "build s", "p50 ms", "p95 ms", "recall@10 vs exact", "file MB", "peak RSS MB"):

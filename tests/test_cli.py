@@ -164,3 +164,34 @@ def test_usage_mistakes_get_typers_usage_message(args, usage, wrong, hint):
 def test_version():
     completed = subprocess.run([sys.executable, "-m", "qa", "--version"], capture_output=True, text=True)
     assert completed.returncode == 0 and completed.stdout == f"qa {__version__}\n"
+
+
+def test_compare_json_has_a_row_per_report(settings):
+    result = _run(settings, "compare", "城镇新增就业目标是多少？", "--json")
+    assert result.exit_code == 0, result.output
+    comparison = json.loads(result.stdout)
+    assert comparison["question"] == "城镇新增就业目标是多少？"
+    assert len(comparison["rows"]) == 5  # every seed report, found or not
+    keys = {"doc_id", "source", "title", "place", "level", "year", "value", "answer_sentence", "text",
+            "section", "paragraph", "start", "end", "score", "weak"}
+    assert all(set(row) == keys for row in comparison["rows"])
+    [doumen] = [row for row in comparison["rows"] if row["place"] == "广东省珠海市斗门区"]
+    assert not doumen["weak"] and "城镇新增就业0.8万人" in doumen["value"]
+
+
+def test_compare_refuses_an_unknown_level(settings):
+    result = _run(settings, "compare", "赤字率", "--level", "国")
+    assert result.exit_code == 2 and "全国, 省, 市, 区县, 镇" in result.output
+
+
+def test_compare_csv_opens_in_excel(settings):
+    result = _run(settings, "compare", "城镇新增就业目标是多少？", "--csv")
+    assert result.exit_code == 0, result.output
+    header, *rows = result.stdout.splitlines()
+    assert header.startswith("\ufeffdoc_id,source,title,place,level,year,value,answer_sentence")
+    assert len(rows) >= 5 and any("城镇新增就业0.8万人" in row for row in rows)
+
+
+def test_compare_with_no_report_passing_the_filters(settings):
+    result = _run(settings, "compare", "赤字率", "--level", "全国")
+    assert result.exit_code == 0 and "没有符合过滤条件的报告" in result.stdout

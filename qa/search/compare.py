@@ -47,6 +47,8 @@ def compare(searcher: Searcher, question: str, filters: Filters = Filters()) -> 
     documents = [d for d in searcher.documents() if filters.admits(d)]
     doc_of_row = searcher.row_documents()
     allowed = np.flatnonzero(np.isin(doc_of_row, [searcher.document_number(d.doc_id) for d in documents]))
+    if not len(allowed):  # no report passes the filters: nothing to compare, and nothing to scale
+        return Comparison(question, query, [], searcher.query_vector(query) is None, filters)
     lexical = searcher.index.lexical_scores(expanded_tokens(query))
     vector = searcher.query_vector(query)
     rough = LEXICAL_WEIGHT * scale(lexical[allowed].astype(np.float64))

@@ -102,16 +102,12 @@ class QAApp(App[None]):
 
     def compare(self, question: str, filters: Filters) -> Comparison:
         """Called from compare workers (threads)."""
-        from qa.search.compare import Comparison, compare
+        from qa.search.compare import compare
 
         searcher = self.searcher
         if searcher is None:
             raise QAError("索引尚未就绪")
         with self._search_lock:
-            if not any(filters.admits(d) for d in searcher.documents()):
-                # No report to compare (compare itself fails on an empty selection).
-                query, _ = searcher.analyse(question)
-                return Comparison(question, query, [], not searcher.model_loaded, filters)
             return compare(searcher, question, filters)
 
     def _build(self) -> Searcher:

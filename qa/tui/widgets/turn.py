@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.widgets import LoadingIndicator, Static
 
 from qa.errors import QAError
+from qa.render import answer_line
 from qa.search.searcher import EmptyQuestion, SearchResult
 from qa.tui.commands import describe_filters
 from qa.tui.widgets.passage_card import PassageCard
@@ -83,6 +84,9 @@ class Turn(Vertical):
         self._set_meta(self._meta(result))
         await self.cards.remove_children()
         widgets = [PassageCard(hit) for hit in result.hits]
+        answer = answer_line(result)
+        if answer:
+            widgets.insert(0, Static(Text(answer), classes="answer"))
         if result.notice:
             widgets.insert(0, Static(result.notice + ("：" if result.hits else "。"), classes="notice"))
         await self.cards.mount_all(widgets)
