@@ -104,7 +104,9 @@ class Turn(Vertical):
 
     def _meta(self, result: SearchResult) -> Text:
         parts = []
-        understood = [*result.query.places] + ([str(result.query.year)] if result.query.year else [])
+        # The places named outright (广东 → 广东省, not each of its districts, which match in part).
+        named = [place for place, score in result.query.places.items() if score >= 1.0]
+        understood = named + ([str(result.query.year)] if result.query.year else [])
         if understood:
             parts.append("识别：" + " · ".join(understood))
         if result.filters.active:
