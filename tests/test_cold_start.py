@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 from qa.index import build, layout
 
@@ -39,8 +38,6 @@ def test_ask_imports_nothing_it_does_not_use(settings):
     assert _ask_imports(settings, NOT_ON_THE_ASK_PATH) == []
 
 
-@pytest.mark.xfail(reason="qa/corpus/metadata.py imports jieba.posseg at module level (it reads jieba's "
-                   "whole dictionary, ~0.4 s), and qa.search.query imports qa.corpus.places", strict=False)
 def test_ask_does_not_load_the_part_of_speech_tagger(settings):
     assert _ask_imports(settings, ("jieba.posseg",)) == []
 

@@ -21,13 +21,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jieba
-import jieba.posseg
 import yaml
 
 from qa.corpus.chunk import NUMBERED_HEADING, ends_sentence
+
+if TYPE_CHECKING:
+    import jieba.posseg
 from qa.corpus.places import (
     LEVELS,
     NATION,
@@ -326,6 +328,9 @@ def _place_runs(text: str) -> list[str]:
     runs: list[str] = []
     run_end = -1
     position = 0
+    # Imported here: the tagger reads jieba's whole dictionary (~0.4 s), which asking a question never needs.
+    import jieba.posseg
+
     loose: tuple[jieba.posseg.pair, int] | None = None  # last token not taken as a name, and its start
     for token in jieba.posseg.cut(text):
         start, position = position, position + len(token.word)
