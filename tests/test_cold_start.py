@@ -6,9 +6,6 @@ import json
 import subprocess
 import sys
 
-
-from qa.index import build, layout
-
 # Imported by indexing, evaluation, conversion or the TUI, never needed to answer a question.
 NOT_ON_THE_ASK_PATH = (
     "torch", "transformers", "sentence_transformers", "onnx", "textual", "trafilatura", "docx", "pypdf",
@@ -40,11 +37,6 @@ def test_ask_imports_nothing_it_does_not_use(settings):
 
 def test_ask_does_not_load_the_part_of_speech_tagger(settings):
     assert _ask_imports(settings, ("jieba.posseg",)) == []
-
-
-def test_builder_and_reader_agree_on_the_index_layout():
-    names = ("CURRENT", "DB_FILE", "VECTORS_FILE", "LEXICAL_DIR")
-    assert [getattr(build, n) for n in names] == [getattr(layout, n) for n in names]
 
 
 JIEBA = """

@@ -26,15 +26,12 @@ from qa.config import CHUNKING_VERSION, Settings
 from qa.corpus import SkippedFile, load_corpus, passages_for
 from qa.corpus.fingerprint import corpus_fingerprint
 from qa.errors import QAError
+from qa.index.layout import CURRENT, DB_FILE, LEXICAL_DIR, VECTORS_FILE, current_generation
 from qa.index.lexical import LexicalIndex, tokenize
 from qa.index.store import IndexCorrupt, Manifest, Store, text_hash
 from qa.index.vectors import build_vector_index, save_vector_index
 from qa.types import Document, Passage
 
-CURRENT = "current"
-DB_FILE = "index.sqlite"
-VECTORS_FILE = "vectors.faiss"
-LEXICAL_DIR = "lexical"
 LOCK_FILE = ".lock"
 
 # (stage, done, total): stages are "read", "embed", "words" (BM25), "write".
@@ -69,11 +66,6 @@ def indexed_text(doc: Document, passage: Passage) -> str:
     """What retrieval sees of a passage: the document's title and the section
     name give every paragraph its place, year and topic."""
     return f"{doc.title} {passage.section}\n{passage.text}"
-
-
-def current_generation(index_dir: Path) -> Path | None:
-    link = index_dir / CURRENT
-    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
 
 
 @contextmanager

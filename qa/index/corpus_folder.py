@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qa.config import Settings
-from qa.index.build import DB_FILE, current_generation
+from qa.index.layout import DB_FILE, current_generation
 from qa.index.store import IndexCorrupt, Store
 
 
