@@ -48,7 +48,7 @@ def compare(searcher: Searcher, question: str, filters: Filters = Filters()) -> 
     doc_of_row = searcher.row_documents()
     allowed = np.flatnonzero(np.isin(doc_of_row, [searcher.document_number(d.doc_id) for d in documents]))
     if not len(allowed):  # no report passes the filters: nothing to compare, and nothing to scale
-        return Comparison(question, query, [], searcher.query_vector(query) is None, filters)
+        return Comparison(question, query, [], not searcher.model_loaded, filters)
     lexical = searcher.index.lexical_scores(expanded_tokens(query))
     vector = searcher.query_vector(query)
     rough = LEXICAL_WEIGHT * scale(lexical[allowed].astype(np.float64))
