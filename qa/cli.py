@@ -124,7 +124,6 @@ def model_info(
     console.print(table)
 
 
-
 IndexDirOption = Annotated[
     Path | None,
     typer.Option("--index-dir", help="Where the index lives \\[env: QA_INDEX_DIR].", show_default=False),
@@ -204,11 +203,19 @@ def _build(settings: Settings, *, rebuild: bool = False, dry_run: bool = False, 
 
     _ensure_model(settings)  # before the bar: rich shows one live display at a time
     labels = {
-        "read": "reading reports", "embed": "embedding passages", "words": "indexing words", "write": "writing the index",
+        "read": "reading reports",
+        "embed": "embedding passages",
+        "words": "indexing words",
+        "write": "writing the index",
     }
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True, disable=quiet,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=quiet,
     ) as bar:
         tasks: dict[str, int] = {}
 
@@ -282,9 +289,7 @@ def remove_command(
 
     settings = _corpus_settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
     sources = {d.doc_id: d.source for d in _searcher(settings, load_model=False).documents()}
-    source = sources.get(document) or next(
-        (s for s in sources.values() if document in (s, Path(s).name)), None
-    )
+    source = sources.get(document) or next((s for s in sources.values() if document in (s, Path(s).name)), None)
     if source is None:
         raise QAError(f"no indexed document is called {document!r}; `qa info` and the TUI's documents list show them")
     kept = remove_file(settings.corpus_dir, source, settings.index_dir / "removed")

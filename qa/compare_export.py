@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 
-from qa.search.compare import Comparison, CompareRow
+from qa.search.compare import CompareRow, Comparison
 from qa.tui.commands import describe_filters  # plain logic, no UI
 
 NOT_FOUND = "未找到"

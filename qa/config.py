@@ -53,7 +53,7 @@ class Settings:
     def resolved_model_dir(self) -> Path:
         return self.model_dir or self.converted_model_dir
 
-    def with_overrides(self, **changes: Path | None) -> "Settings":
+    def with_overrides(self, **changes: Path | None) -> Settings:
         """A copy with the given non-None values replaced (CLI options)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 

@@ -125,8 +125,14 @@ def evaluate(searcher: Searcher, questions: Sequence[EvalQuestion]) -> EvalRepor
         top = result.hits[0] if result.hits else None
         outcomes.append(
             Outcome(
-                q.id, q.question, q.answer, q.kind, rank, weak=not result.found,
-                top_source=top.source if top else "", top_text=top.passage.text if top else "",
+                q.id,
+                q.question,
+                q.answer,
+                q.kind,
+                rank,
+                weak=not result.found,
+                top_source=top.source if top else "",
+                top_text=top.passage.text if top else "",
             )
         )
     answerable = [o for o in outcomes if o.kind != UNANSWERABLE]

@@ -15,7 +15,7 @@ from qa.types import Hit
 if TYPE_CHECKING:  # for annotations only: `qa ask` need not import the evaluation or status code
     from qa.eval import EvalReport
     from qa.index.status import IndexStatus
-    from qa.search.compare import Comparison, CompareRow
+    from qa.search.compare import CompareRow, Comparison
     from qa.search.searcher import SearchResult
 
 ANSWER_STYLE = "bold black on yellow"
@@ -60,8 +60,12 @@ def print_result(console: Console, result: SearchResult) -> None:
         subtitle = f"score {hit.score:.3f}" + (" · weak match" if hit.weak else "")
         console.print(
             Panel(
-                passage_text(hit), title=title, title_align="left", subtitle=subtitle,
-                subtitle_align="right", border_style="dim" if hit.weak else "blue",
+                passage_text(hit),
+                title=title,
+                title_align="left",
+                subtitle=subtitle,
+                subtitle_align="right",
+                border_style="dim" if hit.weak else "blue",
             )
         )
 
@@ -129,15 +133,26 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
         return
     found = sum(not row.hit.weak for row in comparison.rows)
     table = Table(title=f"{comparison.question}（{found}/{len(comparison.rows)} 份报告有答案）", show_lines=True)
-    for name, options in (("地点", {}), ("年份", {"justify": "right"}), ("值", {"style": "bold", "overflow": "fold", "min_width": 12}),
-                          ("答句", {"overflow": "fold"}), ("出处", {"style": "dim"})):
+    for name, options in (
+        ("地点", {}),
+        ("年份", {"justify": "right"}),
+        ("值", {"style": "bold", "overflow": "fold", "min_width": 12}),
+        ("答句", {"overflow": "fold"}),
+        ("出处", {"style": "dim"}),
+    ):
         table.add_column(name, **options)
     for row in comparison.rows:
         hit = row.hit
-        where = f"{hit.passage.section} · ¶{hit.passage.paragraph}" if hit.passage.section else f"¶{hit.passage.paragraph}"
+        where = (
+            f"{hit.passage.section} · ¶{hit.passage.paragraph}" if hit.passage.section else f"¶{hit.passage.paragraph}"
+        )
         table.add_row(
-            hit.place or hit.title, str(hit.year or "–"), row.value or NOT_FOUND,
-            hit.answer_sentence if not hit.weak else "", where, style="dim" if hit.weak else None,
+            hit.place or hit.title,
+            str(hit.year or "–"),
+            row.value or NOT_FOUND,
+            hit.answer_sentence if not hit.weak else "",
+            where,
+            style="dim" if hit.weak else None,
         )
     if comparison.lexical_only:
         console.print("[dim](lexical search only: the model was not loaded)[/]")
@@ -155,22 +170,28 @@ def print_eval(console: Console, report: EvalReport) -> None:
     rows += [(kind, s.questions, s.hit_at, s.mrr_at_10) for kind, s in report.by_kind.items()]
     for index, (kind, n, hits, mrr) in enumerate(rows):
         table.add_row(
-            kind, str(n), *[f"{v:.3f}" for v in hits.values()], f"{mrr:.3f}",
-            style="bold" if index == 0 else None, end_section=index == 0,
+            kind,
+            str(n),
+            *[f"{v:.3f}" for v in hits.values()],
+            f"{mrr:.3f}",
+            style="bold" if index == 0 else None,
+            end_section=index == 0,
         )
     console.print(table)
     flags = f"answerable questions marked weak: {report.answerable_flagged} of {report.questions}"
     if report.unanswerable:
-        flags = (
-            f"unanswerable questions marked weak: {report.unanswerable_flagged} of {report.unanswerable}; " + flags
-        )
+        flags = f"unanswerable questions marked weak: {report.unanswerable_flagged} of {report.unanswerable}; " + flags
     console.print(flags, highlight=False)
     misses = Table(title="not answered at rank 1", show_lines=True)
     for name in ("id", "kind", "rank", "question", "answer", "ranked first"):
         misses.add_column(name, overflow="fold")
     for m in [*report.misses, *report.unflagged]:
         misses.add_row(
-            m.id, m.kind, str(m.rank or "–"), m.question, m.answer or "(no answer: should be weak)",
+            m.id,
+            m.kind,
+            str(m.rank or "–"),
+            m.question,
+            m.answer or "(no answer: should be weak)",
             Text(f"{m.top_source}: {m.top_text[:80]}…", style="dim"),
         )
     if misses.row_count:

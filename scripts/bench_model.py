@@ -116,7 +116,9 @@ def cold_start(model_dir: Path, backend: str, runs: int) -> tuple[float, float, 
         start = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-c", COLD_START, str(model_dir), backend],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.split()
         times.append(time.perf_counter() - start)
         inner.append(float(out[0]))
@@ -151,7 +153,9 @@ def main() -> None:
         out = subprocess.run(
             [sys.executable, __file__, "--worker", backend, "--model-dir", str(model_dir), "--repeat", str(args.repeat)]
             + (["--budgets"] if args.budgets else []),
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         result = json.loads(out.stdout.strip().splitlines()[-1])
         result["cold"] = cold_start(model_dir, backend, args.cold)
@@ -184,7 +188,10 @@ def main() -> None:
     row("query encoding p50 (ms)", lambda r: f"{r['query_p50_ms']:.1f}")
     row("query encoding p95 (ms)", lambda r: f"{r['query_p95_ms']:.1f}")
     row("peak RSS (MB)", lambda r: f"{r['peak_rss_mb']:.0f}")
-    row(f"cold start: new process → 1 query vector (s), of {args.cold}", lambda r: "{:.2f} / {:.2f}".format(*r["cold"][:2]))
+    row(
+        f"cold start: new process → 1 query vector (s), of {args.cold}",
+        lambda r: "{:.2f} / {:.2f}".format(*r["cold"][:2]),
+    )
     row("heavy modules imported on the query path", lambda r: r["cold"][2])
     Console().print(table)
 

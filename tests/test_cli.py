@@ -38,8 +38,21 @@ def test_search_json_lines(settings):
     records = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["question"] for r in records] == [q.strip() for q in questions]
     first = records[0]["results"][0]
-    assert set(first) >= {"rank", "score", "text", "answer_sentence", "doc_id", "title", "place", "year",
-                          "section", "paragraph", "start", "end", "source"}
+    assert set(first) >= {
+        "rank",
+        "score",
+        "text",
+        "answer_sentence",
+        "doc_id",
+        "title",
+        "place",
+        "year",
+        "section",
+        "paragraph",
+        "start",
+        "end",
+        "source",
+    }
     assert "851个基站" in first["text"] and first["rank"] == 1
     assert "力争GDP增长8%" in records[2]["results"][0]["text"]
     unanswerable = records[3]
@@ -55,7 +68,12 @@ def test_documents_lists_each_report_with_its_metadata(settings):
     assert [row["source"] for row in rows] == sorted(path.name for path in SEEDS.glob("*.txt"))
     assert all(set(row) == {"source", "title", "place", "level", "year", "passages"} for row in rows)
     east = rows[3]
-    assert (east["title"], east["place"], east["level"], east["year"]) == ("2020年中山市东区工作计划", "广东省中山市东区", "镇", 2020)
+    assert (east["title"], east["place"], east["level"], east["year"]) == (
+        "2020年中山市东区工作计划",
+        "广东省中山市东区",
+        "镇",
+        2020,
+    )
     info = json.loads(_run(settings, "info", "--json").stdout)
     assert sum(row["passages"] for row in rows) == info["passages"]
     table = _run(settings, "documents")
@@ -78,7 +96,8 @@ def test_eval_json(settings):
 
 def test_info_json_reports_current_index(settings):
     result = runner.invoke(
-        app, ["info", "--json", "--index-dir", str(settings.index_dir), "--cache-dir", str(settings.cache_dir)],
+        app,
+        ["info", "--json", "--index-dir", str(settings.index_dir), "--cache-dir", str(settings.cache_dir)],
         env={"QA_CORPUS_DIR": str(settings.corpus_dir)},
     )
     assert result.exit_code == 0, result.output
@@ -172,8 +191,23 @@ def test_compare_json_has_a_row_per_report(settings):
     comparison = json.loads(result.stdout)
     assert comparison["question"] == "城镇新增就业目标是多少？"
     assert len(comparison["rows"]) == 5  # every seed report, found or not
-    keys = {"doc_id", "source", "title", "place", "level", "year", "value", "answer_sentence", "text",
-            "section", "paragraph", "start", "end", "score", "weak"}
+    keys = {
+        "doc_id",
+        "source",
+        "title",
+        "place",
+        "level",
+        "year",
+        "value",
+        "answer_sentence",
+        "text",
+        "section",
+        "paragraph",
+        "start",
+        "end",
+        "score",
+        "weak",
+    }
     assert all(set(row) == keys for row in comparison["rows"])
     [doumen] = [row for row in comparison["rows"] if row["place"] == "广东省珠海市斗门区"]
     assert not doumen["weak"] and "城镇新增就业0.8万人" in doumen["value"]

@@ -8,8 +8,17 @@ import sys
 
 # Imported by indexing, evaluation, conversion or the TUI, never needed to answer a question.
 NOT_ON_THE_ASK_PATH = (
-    "torch", "transformers", "sentence_transformers", "onnx", "textual", "trafilatura", "docx", "pypdf",
-    "qa.index.build", "qa.eval", "qa.index.status",
+    "torch",
+    "transformers",
+    "sentence_transformers",
+    "onnx",
+    "textual",
+    "trafilatura",
+    "docx",
+    "pypdf",
+    "qa.index.build",
+    "qa.eval",
+    "qa.index.status",
 )
 
 ASK = """
@@ -24,8 +33,19 @@ def _ask_imports(settings, modules: tuple[str, ...]) -> list[str]:
     """Which of `modules` a fresh process has imported once `qa ask` has answered."""
     options = ["--index-dir", str(settings.index_dir), "--cache-dir", str(settings.cache_dir)]
     result = subprocess.run(
-        [sys.executable, "-c", ASK.format(modules=modules), "ask", "斗门2020年准备建多少座5G基站？", "-k", "1", *options],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            ASK.format(modules=modules),
+            "ask",
+            "斗门2020年准备建多少座5G基站？",
+            "-k",
+            "1",
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "851个基站" in result.stdout.replace("\n", "").replace("│", "").replace(" ", "")
     return json.loads(result.stdout.splitlines()[-1])

@@ -7,12 +7,25 @@ import io
 from dataclasses import replace
 
 from qa.compare_export import BOM, CSV_COLUMNS, comparison_csv, comparison_markdown
-from qa.search.compare import Comparison, CompareRow
+from qa.search.compare import CompareRow, Comparison
 from qa.types import Filters, Hit, Passage
 
 PASSAGE = Passage("p1", "d1", "(二)民生", 4, 100, 140, "城镇新增就业0.8万人,城镇登记失业率控制在3%以内;\n|管道|")
-HIT = Hit(1, 0.87654, PASSAGE, "珠海市斗门区2020年工作计划", "广东省珠海市斗门区", 2020, "000.txt", "城镇新增就业0.8万人,城镇登记失业率控制在3%以内;", 0, 27)
-WEAK = replace(HIT, weak=True, place="广东省江门市", source="002.txt", passage=replace(PASSAGE, doc_id="d2", paragraph=15))
+HIT = Hit(
+    1,
+    0.87654,
+    PASSAGE,
+    "珠海市斗门区2020年工作计划",
+    "广东省珠海市斗门区",
+    2020,
+    "000.txt",
+    "城镇新增就业0.8万人,城镇登记失业率控制在3%以内;",
+    0,
+    27,
+)
+WEAK = replace(
+    HIT, weak=True, place="广东省江门市", source="002.txt", passage=replace(PASSAGE, doc_id="d2", paragraph=15)
+)
 COMPARISON = Comparison(
     "城镇新增就业目标是多少？",
     None,  # the query is not written out

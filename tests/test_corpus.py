@@ -55,10 +55,37 @@ def test_all_seeds_load(seeds: CorpusLoad) -> None:
 @pytest.mark.parametrize(
     "furniture",
     [
-        "您现在所在的位置", "您当前的位置", "首页 >", "导航菜单", "无障碍", "长者助手", "字体", "来源:",
-        "发布机构", "发布日期", "分享", "加入收藏", "阅读时长", "扫一扫", "微信扫码", "领取福利", "网站地图",
-        "联系我们", "版权所有", "主办单位", "ICP", "公网安备", "网站标识码", "不代表本站立场", "本文地址",
-        "评论", "验证码", "观山文库", "221381", "第2/2页", "•",
+        "您现在所在的位置",
+        "您当前的位置",
+        "首页 >",
+        "导航菜单",
+        "无障碍",
+        "长者助手",
+        "字体",
+        "来源:",
+        "发布机构",
+        "发布日期",
+        "分享",
+        "加入收藏",
+        "阅读时长",
+        "扫一扫",
+        "微信扫码",
+        "领取福利",
+        "网站地图",
+        "联系我们",
+        "版权所有",
+        "主办单位",
+        "ICP",
+        "公网安备",
+        "网站标识码",
+        "不代表本站立场",
+        "本文地址",
+        "评论",
+        "验证码",
+        "观山文库",
+        "221381",
+        "第2/2页",
+        "•",
     ],
 )
 def test_page_furniture_is_gone(seeds: CorpusLoad, furniture: str) -> None:
@@ -69,10 +96,16 @@ def test_page_furniture_is_gone(seeds: CorpusLoad, furniture: str) -> None:
 def test_report_text_is_kept_whole(seeds: CorpusLoad) -> None:
     first_and_last = {
         "000_81e05dd5e9b143b5.txt": ("珠海市斗门区2020年工作计划", "驾驭风险本领八大本领。"),
-        "001_c9b0bbd917161d38.txt": ("(广东省)珠海市金湾区人民政府工作报告(2024年)", "有效减轻义务教育阶段学生过重作业负担和校外培训负担。"),
-        "002_cb3364e8ed5811c5.txt": ("2020年江门市人民政府工作报告(全文)", "当好\"两个重要窗口\"作出江门贡献!"),
+        "001_c9b0bbd917161d38.txt": (
+            "(广东省)珠海市金湾区人民政府工作报告(2024年)",
+            "有效减轻义务教育阶段学生过重作业负担和校外培训负担。",
+        ),
+        "002_cb3364e8ed5811c5.txt": ("2020年江门市人民政府工作报告(全文)", '当好"两个重要窗口"作出江门贡献!'),
         "003_a583efe6823e7960.txt": ("2020年,东区工作的总体要求是:", "提高纪检干部发现和处置问题的能力。"),
-        "004_c01f39cf84c2ed32.txt": ("2021年工作安排(节选自政府工作报告)", "着力提升财政信息化建设和财政管理现代化水平。"),
+        "004_c01f39cf84c2ed32.txt": (
+            "2021年工作安排(节选自政府工作报告)",
+            "着力提升财政信息化建设和财政管理现代化水平。",
+        ),
     }
     for source, (first, last) in first_and_last.items():
         lines = by_source(seeds, source).text.split("\n")
@@ -84,7 +117,9 @@ def test_every_long_raw_line_survives_except_the_site_disclaimer(seeds: CorpusLo
     for doc in seeds.documents:
         raw = (SEEDS / doc.source).read_text(encoding="utf-8")
         kept = {no_space(line) for line in doc.text.split("\n")}
-        dropped = [line.strip()[:9] for line in raw.splitlines() if len(line.strip()) > 100 and no_space(line) not in kept]
+        dropped = [
+            line.strip()[:9] for line in raw.splitlines() if len(line.strip()) > 100 and no_space(line) not in kept
+        ]
         assert dropped == (["本文仅代表作者观点"] if doc.source.startswith("001") else []), doc.source
 
 
@@ -109,7 +144,10 @@ def test_short_headings_with_button_words_are_kept() -> None:
         "(三)推进政务微博微信建设\n微信  微博\n【 大 中 小 】\n打印本页 关闭窗口\n  ●  发布时间:2020-01-01\n"
         "\u3000\u3000加快发展北斗导航产业。\n全面推行扫码办事、亮码通行,让群众办事少跑腿、不跑腿。"
     )
-    assert clean_text(raw) == "(三)推进政务微博微信建设\n加快发展北斗导航产业。\n全面推行扫码办事、亮码通行,让群众办事少跑腿、不跑腿。"
+    assert (
+        clean_text(raw)
+        == "(三)推进政务微博微信建设\n加快发展北斗导航产业。\n全面推行扫码办事、亮码通行,让群众办事少跑腿、不跑腿。"
+    )
 
 
 def test_lines_above_the_title_are_page_header() -> None:
@@ -168,9 +206,7 @@ def test_no_sentence_is_cut(seeds: CorpusLoad, seed_passages: dict[str, list[Pas
             assert _cut_is_clean(doc.text, passage.end), passage.passage_id
 
 
-def test_only_headings_are_left_out_of_passages(
-    seeds: CorpusLoad, seed_passages: dict[str, list[Passage]]
-) -> None:
+def test_only_headings_are_left_out_of_passages(seeds: CorpusLoad, seed_passages: dict[str, list[Passage]]) -> None:
     for doc in seeds.documents:
         covered = set()
         for passage in seed_passages[doc.source]:
@@ -192,9 +228,7 @@ def test_sections_name_the_headings_above(seeds: CorpusLoad, seed_passages: dict
     assert first.section == "" and first.text.startswith("各位代表:\n现在,我代表")
 
 
-def test_every_dev_answer_is_in_exactly_one_passage(
-    seeds: CorpusLoad, seed_passages: dict[str, list[Passage]]
-) -> None:
+def test_every_dev_answer_is_in_exactly_one_passage(seeds: CorpusLoad, seed_passages: dict[str, list[Passage]]) -> None:
     questions = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert questions
     for question in questions:

@@ -114,7 +114,13 @@ def test_questions_without_words_are_refused(searcher, question):
 
 @pytest.mark.parametrize(
     "question",
-    ["斗门" * 5000, "DROP TABLE passages;--", "[a-z]+.*(", "What is the GDP growth target of Jiangmen?", "政\t府\n工作"],
+    [
+        "斗门" * 5000,
+        "DROP TABLE passages;--",
+        "[a-z]+.*(",
+        "What is the GDP growth target of Jiangmen?",
+        "政\t府\n工作",
+    ],
 )
 def test_odd_questions_are_answered_without_error(searcher, question):
     result = searcher.search(question, k=3)

@@ -333,7 +333,11 @@ def test_a_sidecar_is_not_a_document_but_is_in_the_fingerprint(tmp_path: Path) -
             "report.meta.json is not valid JSON (Expecting property name enclosed in double quotes on line 1)",
         ),
         ("report.meta.json", '["2020"]', 'report.meta.json must hold an object such as {"year": 2020}'),
-        ("report.meta.json", '{"yaer": 2020}', "report.meta.json has unknown key 'yaer' (use title, place, level, year)"),
+        (
+            "report.meta.json",
+            '{"yaer": 2020}',
+            "report.meta.json has unknown key 'yaer' (use title, place, level, year)",
+        ),
         ("report.meta.json", '{"year": 20200}', "report.meta.json: year must be a year such as 2020"),
         ("report.meta.json", '{"place": ""}', "report.meta.json: place must be a non-empty text"),
         ("report.meta.json", '{"level": "县"}', "report.meta.json: level must be one of 全国, 省, 市, 区县, 镇"),

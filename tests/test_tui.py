@@ -12,7 +12,7 @@ import pytest
 from qa.config import Settings
 from qa.index.build import build_index
 from qa.model.convert import read_manifest
-from qa.search.searcher import SearchResult, Searcher
+from qa.search.searcher import Searcher, SearchResult
 from qa.tui.app import QAApp
 from qa.tui.screens.chat import ChatScreen
 from qa.tui.screens.compare import CompareScreen
@@ -60,7 +60,9 @@ def searcher(index_dir: Path, cache_dir: Path) -> Searcher:
 
 @pytest.fixture
 def settings(index_dir: Path, cache_dir: Path, tmp_path: Path) -> Settings:
-    return Settings(corpus_dir=SEEDS, index_dir=index_dir, cache_dir=cache_dir, model_dir=None, data_dir=tmp_path / "data")
+    return Settings(
+        corpus_dir=SEEDS, index_dir=index_dir, cache_dir=cache_dir, model_dir=None, data_dir=tmp_path / "data"
+    )
 
 
 async def settle(pilot) -> None:
@@ -295,7 +297,10 @@ async def test_compare_screen(settings, searcher, tmp_path, monkeypatch):
         data = csv_file.read_bytes()
         assert data.startswith("\ufeff".encode())  # the BOM, for Excel
         lines = data.decode("utf-8-sig").splitlines()
-        assert lines[0] == "doc_id,source,title,place,level,year,value,answer_sentence,text,section,paragraph,start,end,score,weak"
+        assert (
+            lines[0]
+            == "doc_id,source,title,place,level,year,value,answer_sentence,text,section,paragraph,start,end,score,weak"
+        )
         assert any("广东省珠海市斗门区,区县,2020,城镇新增就业0.8万人," in line for line in lines)
 
         # the level key: 全部 → 全国 → 省 → 市, each re-run in the worker

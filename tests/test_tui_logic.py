@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from qa.render import citation, passage_text
 from qa.search.query import Query
 from qa.search.searcher import SearchResult
 from qa.tui.commands import filters_text, parse_filters, parse_line
-from qa.render import citation, passage_text
 from qa.tui.format import clip, index_age, markdown_export
 from qa.tui.history import History, Recall
 from qa.types import Filters, Hit, Passage
 
 PASSAGE = Passage("p1", "d1", "(二)产业", 11, 0, 20, "积极布局新基建,重点完成851个基站建设。[bold]x[/]")
-HIT = Hit(1, 1.25, PASSAGE, "斗门区2020年工作计划", "珠海市斗门区", 2020, "a.txt", "重点完成851个基站建设", 8, 20, ((11, 13),))
+HIT = Hit(
+    1, 1.25, PASSAGE, "斗门区2020年工作计划", "珠海市斗门区", 2020, "a.txt", "重点完成851个基站建设", 8, 20, ((11, 13),)
+)
 
 
 def test_filters_lead_the_line_and_stay():
@@ -58,7 +60,11 @@ def test_history_recall(tmp_path):
     assert History(tmp_path / "h.jsonl").entries == ["一", "二"]
     recall = Recall(history)
     assert [recall.older("草稿"), recall.older(""), recall.older(""), recall.newer(), recall.newer()] == [
-        "二", "一", None, "二", "草稿"
+        "二",
+        "一",
+        None,
+        "二",
+        "草稿",
     ]
     history.clear()
     assert History(tmp_path / "h.jsonl").entries == []
@@ -79,7 +85,7 @@ def test_markdown_export():
 
 
 def test_index_age_is_coarse():
-    now = datetime(2025, 1, 10, tzinfo=timezone.utc)
+    now = datetime(2025, 1, 10, tzinfo=UTC)
     assert index_age("2025-01-10T00:00:00+00:00", now) == "1小时内"
     assert index_age("2025-01-09T00:00:00+00:00", now) == "24小时前"
     assert index_age("2025-01-01T00:00:00+00:00", now) == "9天前"

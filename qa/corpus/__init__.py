@@ -76,7 +76,9 @@ def load_corpus(corpus_dir: Path) -> CorpusLoad:
         source_of_text[document.text] = source
         load.documents.append(document)
     if not load.documents:
-        raise CorpusError(f"no readable report in {corpus_dir} ({len(paths)} report files found): add {FORMATS} files to it")
+        raise CorpusError(
+            f"no readable report in {corpus_dir} ({len(paths)} report files found): add {FORMATS} files to it"
+        )
     return load
 
 

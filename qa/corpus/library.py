@@ -22,7 +22,9 @@ def add_files(corpus_dir: Path, files: list[Path]) -> list[Path]:
         if not f.is_file():
             raise QAError(f"{f} is not a file")
         if f.suffix.lower() not in SUFFIXES:
-            raise QAError(f"{f.name}: qa reads {', '.join(sorted(SUFFIXES))} files, not {f.suffix or 'files without a suffix'}")
+            raise QAError(
+                f"{f.name}: qa reads {', '.join(sorted(SUFFIXES))} files, not {f.suffix or 'files without a suffix'}"
+            )
         target = corpus_dir / f.name
         if target.exists() and not _same_content(f, target):
             raise QAError(f"{target} already exists with other content; rename {f.name} and add it again")

@@ -107,7 +107,9 @@ _PLACE_IN_TITLE = re.compile(
 _ONE_CHAR_PLACE_STEMS = frozenset("东西南北")
 _REGION_NOT_PLACE = ("大湾区",)  # economic regions that look like districts
 # Kinds of town, not towns: 中心镇, 卫星镇, 重点镇, 民族乡…
-_GENERIC_STEMS = frozenset("中心 卫星 建制 专业 重点 特色 示范 民族 边境 历史 文化 旅游 工业 农业 商贸 生态 美丽 宜居 全国".split())
+_GENERIC_STEMS = frozenset(
+    "中心 卫星 建制 专业 重点 特色 示范 民族 边境 历史 文化 旅游 工业 农业 商贸 生态 美丽 宜居 全国".split()
+)
 _NAME_FLAGS = ("ns", "nr", "nz")  # jieba's tags of proper names
 _TOWN_SUFFIXES = ("镇", "乡", "街道")
 

@@ -297,7 +297,9 @@ def _most_certain(candidates: list[Place], unit: str) -> Place | None:
     (吉林 → 吉林省, not 吉林市); None if they share nothing."""
     common: tuple[str, ...] = candidates[0].parts
     for place in candidates[1:]:
-        length = next((i for i, (a, b) in enumerate(zip(common, place.parts)) if a != b), min(len(common), len(place.parts)))
+        length = next(
+            (i for i, (a, b) in enumerate(zip(common, place.parts)) if a != b), min(len(common), len(place.parts))
+        )
         common = common[:length]
     holder = next((p for p in candidates if p.parts == common), None)
     if holder is not None:

@@ -212,7 +212,9 @@ def _cell_text(cell: _Cell) -> str:
 
     # A table inside a cell is rare; its cells are read in order, as words of this cell.
     return " ".join(
-        " ".join(_cell_text(inner) for row in block.rows for inner in row.cells) if isinstance(block, Table) else block.text
+        " ".join(_cell_text(inner) for row in block.rows for inner in row.cells)
+        if isinstance(block, Table)
+        else block.text
         for block in cell.iter_inner_content()
     )
 

@@ -97,7 +97,9 @@ def _span(text: str, tense: str, year: int) -> tuple[int, int] | None:
     return None
 
 
-def passage_times(title: str, year: int | None, passages: Sequence[tuple[Sequence[str], str]]) -> list[PassageTime | None]:
+def passage_times(
+    title: str, year: int | None, passages: Sequence[tuple[Sequence[str], str]]
+) -> list[PassageTime | None]:
     """When each passage of a document is about, from its (headings, outermost
     first; text) in document order; None where nothing tells, or the document has no year."""
     if year is None:
@@ -109,8 +111,10 @@ def passage_times(title: str, year: int | None, passages: Sequence[tuple[Sequenc
         # No heading tells: a report reviews first and plans after; the plan part
         # opens with 「今年是…」, 「2024年工作」, 「主要预期目标」 …
         opening = re.compile(_PLAN_OPENING.format(year=year))
-        start = 0 if _WORK_PLAN.search(title) else next(
-            (i for i, (_, text) in enumerate(passages) if i > 0 and opening.search(text)), None
+        start = (
+            0
+            if _WORK_PLAN.search(title)
+            else next((i for i, (_, text) in enumerate(passages) if i > 0 and opening.search(text)), None)
         )
         if start is not None:
             times = [PassageTime(*_default_span(REVIEW, year), REVIEW)] * start

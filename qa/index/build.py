@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -126,7 +126,7 @@ def _previous(index_dir: Path, model_id: str, dim: int, hashes: list[str], rebui
 def build_index(
     corpus_dir: Path,
     index_dir: Path,
-    load_encoder: Callable[[], "Encoder"],  # noqa: F821 — imported lazily, it pulls in torch
+    load_encoder: Callable[[], Encoder],  # noqa: F821 — imported lazily, it pulls in torch
     *,
     model_id: str,
     dim: int,
@@ -182,7 +182,16 @@ def build_index(
 
         progress("write", 0, 1)
         generation = _write_generation(
-            index_dir, corpus.documents, pairs, texts, hashes, vectors, corpus_dir, fingerprint, model_id, dim,
+            index_dir,
+            corpus.documents,
+            pairs,
+            texts,
+            hashes,
+            vectors,
+            corpus_dir,
+            fingerprint,
+            model_id,
+            dim,
             progress,
         )
         _swap_in(index_dir, generation)
@@ -224,8 +233,14 @@ def update_index(
 
     model_id, dim = model_identity(settings)
     return build_index(
-        corpus_dir(settings), settings.index_dir, load_encoder,
-        model_id=model_id, dim=dim, rebuild=rebuild, dry_run=dry_run, progress=progress,
+        corpus_dir(settings),
+        settings.index_dir,
+        load_encoder,
+        model_id=model_id,
+        dim=dim,
+        rebuild=rebuild,
+        dry_run=dry_run,
+        progress=progress,
     )
 
 
@@ -242,9 +257,7 @@ def _changes(index_dir: Path, documents: list[Document], before: dict[str, str])
             report.replaced.append(doc.source)
         else:
             report.added.append(doc.source)
-    report.removed = sorted(
-        source for h, source in before.items() if h not in now_hashes and source not in now_sources
-    )
+    report.removed = sorted(source for h, source in before.items() if h not in now_hashes and source not in now_sources)
     return report
 
 
@@ -285,7 +298,7 @@ def _write_generation(
                 chunking_version=CHUNKING_VERSION,
                 corpus_fingerprint=fingerprint,
                 corpus_dir=str(corpus_dir.resolve()),
-                built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 documents=len(documents),
                 passages=len(pairs),
                 vectors_sha256=sha256_file(generation / VECTORS_FILE),

@@ -52,11 +52,35 @@ _WORD = re.compile(r"\w", re.UNICODE)
 # Reports' compound terms, kept whole by jieba (search mode still emits their parts),
 # so that a question's 城镇新增就业 meets the report's as one word too.
 REPORT_TERMS = (
-    "城镇新增就业", "城镇调查失业率", "城镇登记失业率", "研发投入强度", "研发经费投入强度", "专项债券",
-    "地区生产总值", "国内生产总值", "居民消费价格", "一般公共预算收入", "规模以上", "规上",
-    "社会消费品零售总额", "固定资产投资", "人均可支配收入", "细颗粒物", "高新技术企业", "赤字率",
-    "常住人口城镇化率", "实际使用外资", "减税降费", "新能源汽车", "棚户区改造", "进出口总额",
-    "专精特新", "营商环境", "碳达峰", "碳中和", "5G基站",
+    "城镇新增就业",
+    "城镇调查失业率",
+    "城镇登记失业率",
+    "研发投入强度",
+    "研发经费投入强度",
+    "专项债券",
+    "地区生产总值",
+    "国内生产总值",
+    "居民消费价格",
+    "一般公共预算收入",
+    "规模以上",
+    "规上",
+    "社会消费品零售总额",
+    "固定资产投资",
+    "人均可支配收入",
+    "细颗粒物",
+    "高新技术企业",
+    "赤字率",
+    "常住人口城镇化率",
+    "实际使用外资",
+    "减税降费",
+    "新能源汽车",
+    "棚户区改造",
+    "进出口总额",
+    "专精特新",
+    "营商环境",
+    "碳达峰",
+    "碳中和",
+    "5G基站",
 )
 
 
@@ -97,7 +121,7 @@ class LexicalIndex:
         self._retriever = retriever
 
     @classmethod
-    def build(cls, token_lists: Iterable[list[str]]) -> "LexicalIndex":
+    def build(cls, token_lists: Iterable[list[str]]) -> LexicalIndex:
         """Index passages' words, taken one passage at a time: each passage is kept
         as an int32 array of word ids, not a list of strings (~15× smaller, which is
         what lets millions of passages be indexed in a few GB)."""
@@ -111,7 +135,7 @@ class LexicalIndex:
         self._retriever.save(str(directory), show_progress=False)
 
     @classmethod
-    def load(cls, directory: Path) -> "LexicalIndex":
+    def load(cls, directory: Path) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(directory), mmap=True, show_progress=False))
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:

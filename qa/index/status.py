@@ -8,8 +8,8 @@ from qa.config import CHUNKING_VERSION, Settings
 from qa.corpus.fingerprint import corpus_fingerprint
 from qa.errors import QAError
 from qa.index.build import sha256_file
-from qa.index.layout import DB_FILE, VECTORS_FILE, current_generation
 from qa.index.corpus_folder import corpus_dir
+from qa.index.layout import DB_FILE, VECTORS_FILE, current_generation
 from qa.index.store import Store
 from qa.model.convert import read_manifest
 

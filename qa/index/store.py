@@ -51,7 +51,9 @@ def _reading(method):
         try:
             return method(self, *args, **kwargs)
         except (sqlite3.DatabaseError, TypeError, ValueError) as exc:
-            raise IndexCorrupt(f"the index database {self.path} is damaged or outdated; run `qa index --rebuild`") from exc
+            raise IndexCorrupt(
+                f"the index database {self.path} is damaged or outdated; run `qa index --rebuild`"
+            ) from exc
 
     return wrapper
 
@@ -108,9 +110,19 @@ class Store:
         self._db.executemany(
             "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (row, p.passage_id, p.doc_id, p.section, p.paragraph, p.start, p.end,
-                 p.text, hashes[row], vectors[row].astype(np.float32).tobytes(),
-                 *((p.time.first, p.time.last, p.time.tense) if p.time else (None, None, None)))
+                (
+                    row,
+                    p.passage_id,
+                    p.doc_id,
+                    p.section,
+                    p.paragraph,
+                    p.start,
+                    p.end,
+                    p.text,
+                    hashes[row],
+                    vectors[row].astype(np.float32).tobytes(),
+                    *((p.time.first, p.time.last, p.time.tense) if p.time else (None, None, None)),
+                )
                 for row, p in enumerate(passages)
             ],
         )

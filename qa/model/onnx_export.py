@@ -111,9 +111,7 @@ def _export_fp32(model_dir: Path, raw: Path) -> tuple[int, int]:
 def _fuse(raw: Path, out: Path, heads: int, hidden: int) -> int:
     from onnxruntime.transformers import optimizer
 
-    model = optimizer.optimize_model(
-        str(raw), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=0
-    )
+    model = optimizer.optimize_model(str(raw), model_type="bert", num_heads=heads, hidden_size=hidden, opt_level=0)
     model.save_model_to_file(str(out))
     return int(model.get_fused_operator_statistics().get("Attention", 0))
 

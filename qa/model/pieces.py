@@ -49,8 +49,11 @@ def write_piece_table(tokenizer_file: Path, dest: Path) -> bool:
     added = [int(t["id"]) for t in config.get("added_tokens", [])]
     unk_id = model.get("unk_id")
     if (
-        model.get("type") != "Unigram" or model.get("byte_fallback") or unk_id is None
-        or len(metaspaces) != 1 or metaspaces[0].get("replacement") != _METASPACE
+        model.get("type") != "Unigram"
+        or model.get("byte_fallback")
+        or unk_id is None
+        or len(metaspaces) != 1
+        or metaspaces[0].get("replacement") != _METASPACE
         or metaspaces[0].get("prepend_scheme") != "always"
     ):
         return False
@@ -100,7 +103,7 @@ class PieceTokenizer:
         self._lock = threading.Lock()  # the base tokenizer's model is swapped per text
 
     @classmethod
-    def load(cls, tokenizer_file: Path, table_file: Path) -> "PieceTokenizer | None":
+    def load(cls, tokenizer_file: Path, table_file: Path) -> PieceTokenizer | None:
         """The table's tokenizer, or None when the table is missing, unreadable or stale."""
         try:
             table = marshal.loads(table_file.read_bytes())

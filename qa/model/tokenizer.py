@@ -35,10 +35,7 @@ def compile_charsmap(mapping: dict[int, tuple[int, ...]]) -> bytes:
     import sentencepiece as spm
     from sentencepiece import sentencepiece_model_pb2
 
-    rules = "".join(
-        f"{source:X}\t{' '.join(f'{t:X}' for t in target)}\n"
-        for source, target in sorted(mapping.items())
-    )
+    rules = "".join(f"{source:X}\t{' '.join(f'{t:X}' for t in target)}\n" for source, target in sorted(mapping.items()))
     with tempfile.TemporaryDirectory() as tmp:
         rule_file = Path(tmp) / "rules.tsv"
         rule_file.write_text(rules, encoding="utf-8")
@@ -67,9 +64,7 @@ def _unknown_char_class(pieces: list[str]) -> str:
             ranges[-1] = (ranges[-1][0], cp)
         else:
             ranges.append((cp, cp))
-    parts = "".join(
-        f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges
-    )
+    parts = "".join(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges)
     return f"[^{parts}]"
 
 

@@ -16,9 +16,15 @@ from qa.types import PLAN, REVIEW, PassageTime
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 # A year that names the report: 「2018年政府工作报告」, 「2025年的统计公报」.
-_REPORT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?度?的?\S{0,8}?(?:政府工作报告|工作报告|统计公报|工作计划|工作安排|报告)")
-_TARGET_WORDS = re.compile(r"目标|预期|计划|力争|打算|准备|争取(?!到)|安排|部署|拟|定了|定在|定为|设定|要求|任务|将|(?<![主重需])要")
-_RESULT_WORDS = re.compile(r"完成|实现了|达到了|增长了|取得|成效|成绩|成就|回顾|去年|过去|已经|累计|实际|全年.{0,4}(?:增长|达到)")
+_REPORT_YEAR = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*年?度?的?\S{0,8}?(?:政府工作报告|工作报告|统计公报|工作计划|工作安排|报告)"
+)
+_TARGET_WORDS = re.compile(
+    r"目标|预期|计划|力争|打算|准备|争取(?!到)|安排|部署|拟|定了|定在|定为|设定|要求|任务|将|(?<![主重需])要"
+)
+_RESULT_WORDS = re.compile(
+    r"完成|实现了|达到了|增长了|取得|成效|成绩|成就|回顾|去年|过去|已经|累计|实际|全年.{0,4}(?:增长|达到)"
+)
 
 # Words by which an answer sentence shows its tense: a target is 左右 or 以上, a result 增长了 or 比上年.
 TENSE_WORDS = {

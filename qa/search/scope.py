@@ -21,7 +21,9 @@ from qa.types import PLAN, REVIEW, Document
 
 SHOWN_YEARS = 6  # years listed in a message, the nearest to the one asked
 # Words that say where or when, not what: the place and time priors weigh them.
-_WHERE_WHEN = frozenset("年 年度 当年 今年 去年 明年 全年 政府 人民政府 全省 全市 全区 全县 全镇 本省 本市 省 市 区 县 镇".split())
+_WHERE_WHEN = frozenset(
+    "年 年度 当年 今年 去年 明年 全年 政府 人民政府 全省 全市 全区 全县 全镇 本省 本市 省 市 区 县 镇".split()
+)
 _YEARISH = re.compile(r"^(?:19|20)\d{2}$")
 
 # (first, last, tense or None) → doc_ids with a passage about those years in that tense

@@ -47,15 +47,29 @@ _CLAUSE_MARKS = frozenset("，；：。！？!?;")
 _NUMBER_MARKS = frozenset(".,:")
 _LEAD_IN_MARKS = frozenset("：:")
 _LIST_MARK = "、"
-_PAIRS = {"（": "）", "(": ")", "【": "】", "[": "]", "〔": "〕", "“": "”", "‘": "’",
-          "「": "」", "『": "』", "《": "》", "〈": "〉", "{": "}"}
+_PAIRS = {
+    "（": "）",
+    "(": ")",
+    "【": "】",
+    "[": "]",
+    "〔": "〕",
+    "“": "”",
+    "‘": "’",
+    "「": "」",
+    "『": "』",
+    "《": "》",
+    "〈": "〉",
+    "{": "}",
+}
 _OPENERS = frozenset(_PAIRS)
 _CLOSERS = frozenset(_PAIRS.values())
 _SYMMETRIC_QUOTES = frozenset("\"'")
 # Trimmed off a clause's edges: marks, dashes, ellipses, bullets, zero-width characters.
 _EDGE = frozenset("，；：。！？!?;.,:、…—–-~～·•●▪◆■□○◎★☆\u200b\u200c\u200d\u2060\ufeff")
 # A list marker opening a clause: 一是, （一）, (1), 1., 1、, ①.
-_LIST_MARKER = re.compile(r"(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、](?!\d)|[①-⑳])\s*")
+_LIST_MARKER = re.compile(
+    r"(?:[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.、](?!\d)|[①-⑳])\s*"
+)
 
 # Figures. Text is folded first (１００％ → 100%), so ASCII digits and % suffice.
 _DIGITS = r"\d+(?:,\d{3})*(?:[.·]\d+)?"
@@ -80,9 +94,7 @@ _CN_FIGURE = re.compile(
 _CN_QUANTITY = re.compile(r"(?=.*[一二两三四五六七八九])(?=.*[十百千万亿])|.*[十百千万亿].*[十百千万亿]")
 # Digits that are not quantities: years (2025年, 2021—2025年), dates (3月, 12日, 1号线),
 # list markers (1.), product names (5G), numbers in brackets ((1)).
-_NOT_QUANTITY = re.compile(
-    rf"(?:19|20)\d\d(?:{_RANGE}(?:19|20)?\d\d)?年|\d+[月日号]|\d+[.、](?!\d)|\d[Gg](?![A-Za-z])"
-)
+_NOT_QUANTITY = re.compile(rf"(?:19|20)\d\d(?:{_RANGE}(?:19|20)?\d\d)?年|\d+[月日号]|\d+[.、](?!\d)|\d[Gg](?![A-Za-z])")
 _BRACKETED = re.compile(r"(?<=[（(])\d+(?=[）)])")
 _SPACE = re.compile(r"[\s_]+")
 _THOUSANDS = re.compile(r"\d{3}(?!\d)")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 from qa.config import Settings
 from qa.errors import QAError
 from qa.index import IndexMissing
-from qa.search.searcher import SearchResult, Searcher
+from qa.search.searcher import Searcher, SearchResult
 from qa.tui.history import History
 from qa.types import Filters, Passage
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -29,7 +29,7 @@ def index_age(built_at: str, now: datetime | None = None) -> str:
         built = datetime.fromisoformat(built_at)
     except ValueError:
         return "?"
-    hours = ((now or datetime.now(timezone.utc)) - built).total_seconds() / 3600
+    hours = ((now or datetime.now(UTC)) - built).total_seconds() / 3600
     if hours < 1:
         return "1小时内"
     if hours < 48:

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Static
 
-from qa.compare_export import comparison_csv, comparison_markdown, shown_value, where
+from qa.compare_export import comparison_csv, comparison_markdown, shown_value
 from qa.corpus.places import LEVELS
 from qa.errors import QAError
 from qa.search.compare import Comparison
@@ -128,7 +128,9 @@ class CompareScreen(Screen):
             found = sum(not r.hit.weak for r in c.rows)
             notes.append(f"{len(c.rows)} 份报告 · {found} 份找到" if c.rows else "没有符合过滤的报告")
             if c.lexical_only:
-                notes.append("仅词法匹配" + ("（模型加载中，稍后自动更新）" if self.app.model_state == "loading" else ""))
+                notes.append(
+                    "仅词法匹配" + ("（模型加载中，稍后自动更新）" if self.app.model_state == "loading" else "")
+                )
         notes.append("级别 " + (self.filters.level or "全部"))
         shown = describe_filters(replace(self.filters, level=None))
         if shown:

@@ -22,7 +22,9 @@ class ContextScreen(Screen):
         Binding("k", "scroll(-1)", "上", show=False),
     ]
 
-    def __init__(self, document: Document, passage: Passage | None = None, answer: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self, document: Document, passage: Passage | None = None, answer: tuple[int, int] | None = None
+    ) -> None:
         super().__init__()
         self.document = document
         self.passage = passage
@@ -41,7 +43,9 @@ class ContextScreen(Screen):
         """One widget per line of the text, so the view can scroll to the passage's line."""
         marks = []  # (start, end, style) in document offsets
         if self.passage is not None:
-            marks.append((self.passage.start, self.passage.end, self.get_component_rich_style("context-screen--passage")))
+            marks.append(
+                (self.passage.start, self.passage.end, self.get_component_rich_style("context-screen--passage"))
+            )
             if self.answer is not None:
                 a, b = (self.passage.start + i for i in self.answer)
                 marks.append((a, b, self.get_component_rich_style("context-screen--answer")))
