@@ -39,10 +39,10 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from machine import cpu_info, describe  # scripts/machine.py
 from rich.console import Console
 from rich.table import Table
 
-from machine import cpu_info, describe  # scripts/machine.py
 from qa.config import PROJECT_ROOT, Settings, load_settings
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "dev.jsonl"
@@ -93,8 +93,9 @@ def write_shuffled_corpus(folder: Path, passages: int) -> None:
 def write_report_copies(folder: Path, reports: int) -> None:
     """`reports` report files: the development reports and seeds copied round, each copy
     made distinct by a first line of its own (otherwise the index keeps one of each)."""
-    sources = [p for folder_ in (PROJECT_ROOT / "tests" / "data" / "reports", PROJECT_ROOT / "seeds")
-               for p in sorted(folder_.iterdir()) if p.suffix in (".txt", ".docx")]
+    # The development reports lie beside a developer's clone (never in the project); without them, the seeds.
+    folders = [f for f in (PROJECT_ROOT.parent / "shared" / "eval" / "reports", PROJECT_ROOT / "seeds") if f.is_dir()]
+    sources = [p for folder_ in folders for p in sorted(folder_.iterdir()) if p.suffix in (".txt", ".docx")]
     folder.mkdir(parents=True)
     for n in range(reports):
         source = sources[n % len(sources)]
@@ -122,8 +123,13 @@ def measure_compare(settings: Settings) -> dict:
         t = time.perf_counter()
         rows = len(compare(searcher, question).rows)
         latencies.append(time.perf_counter() - t)
-    return {"reports": rows, "passages": searcher.index.manifest.passages,
-            "p50_s": statistics.median(latencies), "max_s": max(latencies), "rss_mb": peak_rss_mb()}
+    return {
+        "reports": rows,
+        "passages": searcher.index.manifest.passages,
+        "p50_s": statistics.median(latencies),
+        "max_s": max(latencies),
+        "rss_mb": peak_rss_mb(),
+    }
 
 
 def build_corpus(settings: Settings, label: str, synthetic_from: str | None = None) -> dict:
@@ -144,8 +150,9 @@ def build_corpus(settings: Settings, label: str, synthetic_from: str | None = No
     else:
         model_id, dim = model_identity(settings)
         encoder = SyntheticEncoder(seed_vectors(synthetic_from))
-        report = build_index(settings.corpus_dir, settings.index_dir, lambda: encoder,
-                             model_id=model_id, dim=dim, progress=progress)
+        report = build_index(
+            settings.corpus_dir, settings.index_dir, lambda: encoder, model_id=model_id, dim=dim, progress=progress
+        )
     build_s = time.perf_counter() - start
     embed_s = stages.get("embed_end", 0) - stages.get("embed_start", 0)
     return {
@@ -311,13 +318,28 @@ asyncio.run(main())
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, nargs="*", default=[10_000], help="real-text corpus sizes")
-    parser.add_argument("--scale", type=int, nargs="*", default=[],
-                        help="real-text corpus sizes indexed with SYNTHETIC vectors (memory and latency at 1M+)")
+    parser.add_argument(
+        "--scale",
+        type=int,
+        nargs="*",
+        default=[],
+        help="real-text corpus sizes indexed with SYNTHETIC vectors (memory and latency at 1M+)",
+    )
     parser.add_argument("--faiss", type=int, nargs="*", default=[1_000_000], help="synthetic vector counts")
-    parser.add_argument("--compare", type=int, nargs="*", default=[],
-                        help="report counts for `compare` timing (copies of the development reports, SYNTHETIC vectors)")
-    parser.add_argument("--indexes", type=Path, nargs="*", default=[],
-                        help="existing index folders to query (e.g. embeddings/, or your own corpus's index)")
+    parser.add_argument(
+        "--compare",
+        type=int,
+        nargs="*",
+        default=[],
+        help="report counts for `compare` timing (copies of the development reports, SYNTHETIC vectors)",
+    )
+    parser.add_argument(
+        "--indexes",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="existing index folders to query (e.g. embeddings/, or your own corpus's index)",
+    )
     args = parser.parse_args()
     base = load_settings()
     console = Console()
@@ -349,10 +371,24 @@ def main() -> None:
             query_table.add_column(column, justify="right")
         for r in corpus_rows:
             if "build_s" in r:
-                build_table.add_row(r["label"], f"{r['passages']:,}", r["vectors"], f"{r['build_s']:.1f}",
-                                    f"{r['embed_per_s']:.1f}", f"{r['pipeline_per_s']:.1f}", f"{r['build_rss_mb']:.0f}")
-            query_table.add_row(r["label"], f"{r['passages']:,}", f"{r['open_s']:.1f}", f"{r['p50']:.1f}",
-                                f"{r['p95']:.1f}", f"{r['p99']:.1f}", f"{r['query_rss_mb']:.0f}")
+                build_table.add_row(
+                    r["label"],
+                    f"{r['passages']:,}",
+                    r["vectors"],
+                    f"{r['build_s']:.1f}",
+                    f"{r['embed_per_s']:.1f}",
+                    f"{r['pipeline_per_s']:.1f}",
+                    f"{r['build_rss_mb']:.0f}",
+                )
+            query_table.add_row(
+                r["label"],
+                f"{r['passages']:,}",
+                f"{r['open_s']:.1f}",
+                f"{r['p50']:.1f}",
+                f"{r['p95']:.1f}",
+                f"{r['p99']:.1f}",
+                f"{r['query_rss_mb']:.0f}",
+            )
         console.print(build_table, query_table)
 
         compare_table = Table(title="compare: one row per report (report copies, SYNTHETIC vectors), model loaded")
@@ -360,35 +396,77 @@ def main() -> None:
             compare_table.add_column(column, justify="right")
         for reports in args.compare:
             write_report_copies(root / f"copies-{reports}", reports)
-            settings = base.with_overrides(corpus_dir=root / f"copies-{reports}", index_dir=root / f"copies-index-{reports}")
+            settings = base.with_overrides(
+                corpus_dir=root / f"copies-{reports}", index_dir=root / f"copies-index-{reports}"
+            )
             built = in_child(build_corpus, settings, f"{reports} reports", str(seeds_settings.index_dir))
             r = in_child(measure_compare, settings)
             console.print(f"measured {r}", highlight=False)
-            compare_table.add_row(f"{r['reports']:,}", f"{r['passages']:,}", f"{built['build_s']:.0f}",
-                                  f"{r['p50_s']:.2f}", f"{r['max_s']:.2f}", f"{r['rss_mb']:.0f}")
+            compare_table.add_row(
+                f"{r['reports']:,}",
+                f"{r['passages']:,}",
+                f"{built['build_s']:.0f}",
+                f"{r['p50_s']:.2f}",
+                f"{r['max_s']:.2f}",
+                f"{r['rss_mb']:.0f}",
+            )
         if args.compare:
             console.print(compare_table)
 
-        faiss_table = Table(title="FAISS alone: SYNTHETIC vectors (mixtures of real seed vectors + noise), real questions")
-        for column in ("vectors", "index", "build s", "p50 ms", "p95 ms", "recall@10 vs exact", "file MB", "peak RSS MB"):
+        faiss_table = Table(
+            title="FAISS alone: SYNTHETIC vectors (mixtures of real seed vectors + noise), real questions"
+        )
+        for column in (
+            "vectors",
+            "index",
+            "build s",
+            "p50 ms",
+            "p95 ms",
+            "recall@10 vs exact",
+            "file MB",
+            "peak RSS MB",
+        ):
             faiss_table.add_column(column, justify="right")
         for size in args.faiss:
             r = in_child(measure_faiss, size, seeds_settings)
             console.print(f"measured {r}", highlight=False)
-            faiss_table.add_row(f"{size:,}", r["type"], f"{r['build_s']:.0f}", f"{r['p50']:.2f}", f"{r['p95']:.2f}",
-                                f"{r['recall']:.3f}", f"{r['file_mb']:.0f}", f"{r['rss_mb']:.0f}")
+            faiss_table.add_row(
+                f"{size:,}",
+                r["type"],
+                f"{r['build_s']:.0f}",
+                f"{r['p50']:.2f}",
+                f"{r['p95']:.2f}",
+                f"{r['recall']:.3f}",
+                f"{r['file_mb']:.0f}",
+                f"{r['rss_mb']:.0f}",
+            )
         if args.faiss:
             console.print(faiss_table)
 
         # Median of COLD_RUNS fresh processes: a single start varies with the page cache.
-        ask_command = [sys.executable, "-m", "qa", "ask", "斗门2020年准备建多少座5G基站？", "-k", "1",
-                       "--index-dir", str(seeds_settings.index_dir)]
+        ask_command = [
+            sys.executable,
+            "-m",
+            "qa",
+            "ask",
+            "斗门2020年准备建多少座5G基站？",
+            "-k",
+            "1",
+            "--index-dir",
+            str(seeds_settings.index_dir),
+        ]
         ask = statistics.median(time_command(ask_command) for _ in range(COLD_RUNS))
         probes = [
-            [float(x) for x in subprocess.run(
-                [sys.executable, "-c", TUI_PROBE], check=True, capture_output=True, text=True,
-                env={**os.environ, "QA_INDEX_DIR": str(seeds_settings.index_dir)},
-            ).stdout.split()]
+            [
+                float(x)
+                for x in subprocess.run(
+                    [sys.executable, "-c", TUI_PROBE],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env={**os.environ, "QA_INDEX_DIR": str(seeds_settings.index_dir)},
+                ).stdout.split()
+            ]
             for _ in range(COLD_RUNS)
         ]
         usable, first_answer = (statistics.median(column) for column in zip(*probes))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,37 @@ from qa.search.searcher import Searcher
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
 DEV_SET = PROJECT / "tests" / "data" / "dev.jsonl"
+REPORTS_SET = PROJECT / "tests" / "data" / "reports.jsonl"  # our questions over EVAL_REPORTS
+# Public reports the project must not hold: they lie in ../shared beside a developer's
+# clone and CI's, not in a user's. Tests that need them skip, naming what is missing.
+SHARED = PROJECT.parent / "shared"
+EVAL_REPORTS = SHARED / "eval" / "reports"
+CORPORA = SHARED / "corpora"
+REPORT_SUFFIXES = (".txt", ".docx", ".html", ".htm", ".pdf", ".md")
+
+
+def shared_folder(path: Path) -> Path:
+    """The folder of ../shared, or skip the test saying which one is missing."""
+    if not path.is_dir():
+        pytest.skip(f"needs {path} (development reports beside the clone, absent here)")
+    return path
+
+
+def report_files(folder: Path) -> list[Path]:
+    """The report files below a folder (its SOURCES.md and README.md say where they come from)."""
+    return sorted(
+        p for p in folder.rglob("*") if p.suffix in REPORT_SUFFIXES and p.name not in ("SOURCES.md", "README.md")
+    )
+
+
+def corpus_of(root: Path, *folders: Path) -> Path:
+    """A corpus folder under root holding copies of the report files of folders."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for folder in folders:
+        for path in report_files(folder):
+            shutil.copy(path, corpus / path.name)
+    return corpus
 
 
 def seed_paragraphs() -> list[str]:
@@ -80,3 +112,20 @@ def settings(tmp_path_factory, cache_dir: Path, model_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def searcher(settings: Settings) -> Searcher:
     return Searcher.open(settings)
+
+
+@pytest.fixture(scope="session")
+def multi_year_settings(tmp_path_factory, cache_dir: Path, model_dir: Path) -> Settings:
+    """An index of a realistic folder, built once per test session: the seeds, the
+    development reports and the further corpora (national reports 1954–2025, provinces'
+    2025 and 2026 reports: many years of the same places)."""
+    folders = (SEEDS, shared_folder(EVAL_REPORTS), shared_folder(CORPORA))
+    root = tmp_path_factory.mktemp("multi-year")
+    settings = make_settings(root, cache_dir, corpus_of(root, *folders))
+    build(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def multi_year_searcher(multi_year_settings: Settings) -> Searcher:
+    return Searcher.open(multi_year_settings)

@@ -4,7 +4,6 @@ indexed with the seeds, searched with the real model."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,21 +13,13 @@ from qa.search.compare import compare
 from qa.search.searcher import Searcher
 from qa.types import PLAN, REVIEW, Filters, PassageTime
 
-from .conftest import PROJECT, SEEDS, build, make_settings
-
-REPORTS = PROJECT / "tests" / "data" / "reports"
-REPORTS_SET = PROJECT / "tests" / "data" / "reports.jsonl"
+from .conftest import EVAL_REPORTS, REPORTS_SET, SEEDS, build, corpus_of, make_settings, shared_folder
 
 
 @pytest.fixture(scope="module")
 def reports_searcher(tmp_path_factory, cache_dir: Path, model_dir: Path) -> Searcher:
     root = tmp_path_factory.mktemp("reports")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for path in [*REPORTS.iterdir(), *SEEDS.iterdir()]:
-        if path.name != "SOURCES.md":
-            shutil.copy(path, corpus)
-    settings = make_settings(root, cache_dir, corpus)
+    settings = make_settings(root, cache_dir, corpus_of(root, shared_folder(EVAL_REPORTS), SEEDS))
     build(settings)
     return Searcher.open(settings)
 
@@ -82,7 +73,8 @@ def test_compare_gives_each_provinces_own_target(reports_searcher):
     provincial = [d for d in reports_searcher.documents() if d.level == "省" and d.year == 2026]
     assert len(comparison.rows) == len(provincial) >= 6  # one row per report, none dropped
     right = [
-        row for row in comparison.rows
+        row
+        for row in comparison.rows
         if not row.hit.weak and row.hit.passage.time.tense == PLAN and "生产总值" in row.value and "增长" in row.value
     ]
     assert len(right) >= 0.9 * len(comparison.rows)

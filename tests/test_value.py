@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa.search.value import MAX_CHARS, Value, has_figure, value_clause
 
-PROJECT = Path(__file__).resolve().parent.parent
-REPORTS = PROJECT / "tests" / "data" / "reports"
-SEEDS = PROJECT / "seeds"
+from .conftest import EVAL_REPORTS, SEEDS, shared_folder
 
 GDP = ("gdp", "国内生产总值", "地区生产总值", "生产总值")
 GROWTH = ("增长", "增速")
@@ -33,165 +29,217 @@ REAL = [
     pytest.param(
         "2025年广西政府工作报告.docx",
         "今年我区经济社会发展的主要预期目标是：全区地区生产总值增长5%左右；城镇调查失业率5.5%左右，城镇新增就业32万人以上；居民消费价格涨幅2%左右；居民收入增长和经济增长同步；粮食产量282亿斤左右；糖料蔗种植面积稳定在1100万亩以上；外贸进出口总额增长5%以上；按照国家要求坚决完成节能减排降碳任务。",
-        [GDP, TARGET, GROWTH], True, "全区地区生产总值增长5%左右",
+        [GDP, TARGET, GROWTH],
+        True,
+        "全区地区生产总值增长5%左右",
         id="targets-gdp",
     ),
     pytest.param(
         "2018年国务院政府工作报告.txt",
         DEFICIT_2018,
-        [("赤字", "赤字率", "财政赤字"), ("定了",)], True, "今年赤字率拟按2.6%安排",
+        [("赤字", "赤字率", "财政赤字"), ("定了",)],
+        True,
+        "今年赤字率拟按2.6%安排",
         id="deficit-keeps-time-word",
     ),
     pytest.param(
         "2018年国务院政府工作报告.txt",
         DEFICIT_2018,
-        [("赤字", "赤字率", "财政赤字"), ("去年",), ("百分点",)], True, "比去年预算低0.4个百分点",
+        [("赤字", "赤字率", "财政赤字"), ("去年",), ("百分点",)],
+        True,
+        "比去年预算低0.4个百分点",
         id="percentage-points",
     ),
     pytest.param(
         "2018年国务院政府工作报告.txt",
         TARGETS_2018,
-        [("城镇新增就业", "新增就业"), TARGET], True, "城镇新增就业1100万人以上",
+        [("城镇新增就业", "新增就业"), TARGET],
+        True,
+        "城镇新增就业1100万人以上",
         id="employment-target",
     ),
     pytest.param(
         "2018年国务院政府工作报告.txt",
         TARGETS_2018,
-        [("城镇调查失业率", "调查失业率"), TARGET], True, "城镇调查失业率5.5%以内",
+        [("城镇调查失业率", "调查失业率"), TARGET],
+        True,
+        "城镇调查失业率5.5%以内",
         id="qualifier-within",
     ),
     pytest.param(
         "2026_安徽省_政府工作报告.txt",
         "经济社会发展的主要预期目标是：全省地区生产总值增长5%—5.5%，在实际工作中努力争取更好结果；全员劳动生产率增速高于地区生产总值增速，项目（不含房地产开发）投资增速高于全部投资增速，制造业投资和民间投资占比稳步提升，社会消费品零售总额增长4%左右，进出口总额增长6%左右，一般公共预算收入增长2%左右，城镇常住居民人均可支配收入增速高于全国平均水平，农村常住居民人均可支配收入增速高于全国平均水平、高于城镇居民收入增速，城镇新增就业68万人左右，城镇调查失业率5.5%左右，居民消费价格指数上涨2%左右，粮食播种面积及生态环境质量指标完成国家下达目标任务。",
-        [GDP, TARGET, GROWTH], True, "全省地区生产总值增长5%—5.5%",
+        [GDP, TARGET, GROWTH],
+        True,
+        "全省地区生产总值增长5%—5.5%",
         id="range-dash",
     ),
     pytest.param(
         "2026_广东省_政府工作报告.txt",
         GUANGDONG_TARGETS,
-        [GDP, TARGET, GROWTH], True, "地区生产总值增长4.5%—5%",
+        [GDP, TARGET, GROWTH],
+        True,
+        "地区生产总值增长4.5%—5%",
         id="range-after-lead-in",
     ),
     pytest.param(
         "2026_陕西省_政府工作报告.txt",
         SHAANXI_REVIEW,
-        [("粮食产量", "粮食总产量")], True, "粮食产量1347万吨",
+        [("粮食产量", "粮食总产量")],
+        True,
+        "粮食产量1347万吨",
         id="review-tonnes",
     ),
     pytest.param(
         "2026_陕西省_政府工作报告.txt",
         SHAANXI_REVIEW,
-        [("居民收入", "人均可支配收入", "居民人均可支配收入"), GROWTH], True, "居民人均可支配收入增长5.6％",
+        [("居民收入", "人均可支配收入", "居民人均可支配收入"), GROWTH],
+        True,
+        "居民人均可支配收入增长5.6％",
         id="full-width-percent",
     ),
     pytest.param(
         "2026_陕西省_政府工作报告.txt",
         SHAANXI_PROJECTS,
-        [("延安",), ("炼化",)], True, "推进延安千万吨炼化一体化、榆能百万吨煤制芳烃等项目",
+        [("延安",), ("炼化",)],
+        True,
+        "推进延安千万吨炼化一体化、榆能百万吨煤制芳烃等项目",
         id="chinese-numerals-and-list",
     ),
     pytest.param(
         "2026_陕西省_政府工作报告.txt",
         SHAANXI_PROJECTS,
-        [("工业投资",), GROWTH, TARGET], True, "力争工业投资增长10％",
+        [("工业投资",), GROWTH, TARGET],
+        True,
+        "力争工业投资增长10％",
         id="industrial-investment",
     ),
     pytest.param(
         "1999年政府工作报告.txt",
         "农村居民人均纯收入，考虑价格下降因素，比上年实际增长4·3％，城镇居民人均可支配收入实际增长5·8％。",
-        [("农村居民人均纯收入", "人均纯收入"), GROWTH], True, "比上年实际增长4·3％",
+        [("农村居民人均纯收入", "人均纯收入"), GROWTH],
+        True,
+        "比上年实际增长4·3％",
         id="middle-dot-decimal-figure-wins",
     ),
     pytest.param(
         "上海市2022年政府工作报告.txt",
         "再推动1万户农民相对集中居住，实现五万户的集中居住目标。",
-        [("集中居住",), TARGET], True, "实现五万户的集中居住目标",
+        [("集中居住",), TARGET],
+        True,
+        "实现五万户的集中居住目标",
         id="chinese-numeral-households",
     ),
     pytest.param(
         "2026_湖南省_政府工作报告.txt",
         "统筹推进以县城为重要载体的城镇化建设和乡村全面振兴，城镇化率达63%，新增1个经济总量近千亿、4个过五百亿的县市。",
-        [("城镇化率", "常住人口城镇化率", "城镇化")], True, "城镇化率达63%",
+        [("城镇化率", "常住人口城镇化率", "城镇化")],
+        True,
+        "城镇化率达63%",
         id="figure-breaks-tie",
     ),
     pytest.param(
         "2026_天津市_政府工作报告.txt",
         "全市地区生产总值增长4.8%，一般公共预算收入增长4.1%。",
-        [("财政收入", "一般公共预算收入", "地方一般公共预算收入", "公共预算收入"), GROWTH], True,
+        [("财政收入", "一般公共预算收入", "地方一般公共预算收入", "公共预算收入"), GROWTH],
+        True,
         "一般公共预算收入增长4.1%",
         id="review-revenue",
     ),
     pytest.param(
         "上海市2020年政府工作报告.txt",
         SHANGHAI_TARGETS,
-        [("研发强度", "研发投入强度", "研发经费支出", "研发经费投入强度"), TARGET], True,
+        [("研发强度", "研发投入强度", "研发经费支出", "研发经费投入强度"), TARGET],
+        True,
         "全社会研发经费支出相当于全市生产总值的比例保持在4%左右",
         id="indented-rd-intensity",
     ),
     pytest.param(
         "上海市2020年政府工作报告.txt",
         SHANGHAI_TARGETS,
-        [("城镇登记失业率", "登记失业率"), TARGET], True, "城镇调查失业率、城镇登记失业率分别为4.8%左右和4.3%左右",
+        [("城镇登记失业率", "登记失业率"), TARGET],
+        True,
+        "城镇调查失业率、城镇登记失业率分别为4.8%左右和4.3%左右",
         id="list-with-he-stays-whole",
     ),
     pytest.param(
         "2025年广西政府工作报告.docx",
         "办好第22届东博会、峰会以及世界林木业大会。",
-        [("东博会",), ("第22届",)], False, "办好第22届东博会、峰会以及世界林木业大会",
+        [("东博会",), ("第22届",)],
+        False,
+        "办好第22届东博会、峰会以及世界林木业大会",
         id="list-not-cut-at-dunhao",
     ),
     pytest.param(
         "2007年国务院政府工作报告.txt",
         "二是在教育部直属师范大学实行师范生免费教育，建立相应的制度。",
-        [("免费",), ("师范生",), ("政策",), ("学校",), ("推行",)], False, "在教育部直属师范大学实行师范生免费教育",
+        [("免费",), ("师范生",), ("政策",), ("学校",), ("推行",)],
+        False,
+        "在教育部直属师范大学实行师范生免费教育",
         id="no-figure-asked-list-marker-trimmed",
     ),
     pytest.param(
         "2007年国务院政府工作报告.txt",
         SAFETY_2007,
-        [("方针",), ("安全",)], False, "要认真贯彻“安全第一，预防为主，综合治理 ”的方针",
+        [("方针",), ("安全",)],
+        False,
+        "要认真贯彻“安全第一，预防为主，综合治理 ”的方针",
         id="not-cut-inside-quotes",
     ),
     pytest.param(
         "上海市2022年政府工作报告.txt",
         SHANGHAI_COVID,
-        [("警醒",)], False, "时刻警醒“下一个发生疫情的会不会是上海，如果上海发生、怎么控制住，如何做到上海尽可能不发生”",
+        [("警醒",)],
+        False,
+        "时刻警醒“下一个发生疫情的会不会是上海，如果上海发生、怎么控制住，如何做到上海尽可能不发生”",
         id="quoted-clauses-stay",
     ),
     pytest.param(
         "上海市2022年政府工作报告.txt",
         SHANGHAI_COVID,
-        [("守住",), ("底线",)], False, "牢牢守住了不出现规模性输入和反弹的底线",
+        [("守住",), ("底线",)],
+        False,
+        "牢牢守住了不出现规模性输入和反弹的底线",
         id="most-terms-wins",
     ),
     pytest.param(
         "000_81e05dd5e9b143b5.txt",
         "今年要优先促发展稳就业保民生,坚决打赢三大攻坚战,高质量全面建成小康社会;城镇新增就业0.8万人,城镇登记失业率控制在3%以内;实体经济促稳提质;居民人均可支配收入增长与经济增长基本同步;节能减排完成市下达任务。",
-        [("城镇登记失业率", "登记失业率")], True, "城镇登记失业率控制在3%以内",
+        [("城镇登记失业率", "登记失业率")],
+        True,
+        "城镇登记失业率控制在3%以内",
         id="ascii-punctuation",
     ),
     pytest.param(
         "004_c01f39cf84c2ed32.txt",
         "  2021年的主要经济目标:巩固经济发展良好势头,力争GDP增长8%,“头号工程”“三个年”“六大战役”取得新突破。",
-        [GDP, TARGET, GROWTH], True, "力争GDP增长8%",
+        [GDP, TARGET, GROWTH],
+        True,
+        "力争GDP增长8%",
         id="ascii-lead-in-and-case",
     ),
     pytest.param(
         "2018年国务院政府工作报告.txt",
         DEFICIT_2018,
-        [("汇率",)], True, "今年赤字率拟按2.6%安排",
+        [("汇率",)],
+        True,
+        "今年赤字率拟按2.6%安排",
         id="no-term-first-figure",
     ),
     pytest.param(
         "2007年国务院政府工作报告.txt",
         SAFETY_2007,
-        [("汇率",)], False, "切实落实责任制",
+        [("汇率",)],
+        False,
+        "切实落实责任制",
         id="no-term-shortest",
     ),
     pytest.param(
         "2007年国务院政府工作报告.txt",
         "已有25个省（自治区、直辖市）、2133个县（市、区）初步建立了农村最低生活保障制度，1509万农民享受了农村最低生活保障。",
-        [("县",), ("农村最低生活保障", "低保"), ("建立",)], True, "已有25个省（自治区、直辖市）、2133个县（市、区）初步建立了农村最低生活保障制度",
+        [("县",), ("农村最低生活保障", "低保"), ("建立",)],
+        True,
+        "已有25个省（自治区、直辖市）、2133个县（市、区）初步建立了农村最低生活保障制度",
         id="brackets-and-list-stay-whole",
     ),
 ]
@@ -199,17 +247,26 @@ REAL = [
 HUNAN_PLAN = "对照“七个更加”的总体目标，省政府编制的《湖南省国民经济和社会发展第十五个五年规划纲要（草案）》从经济发展、创新驱动、民生福祉、绿色低碳、安全保障等5个方面细化提出22项主要指标。"
 REAL += [
     pytest.param(
-        "2026_湖南省_政府工作报告.txt", HUNAN_PLAN, [("主要指标",)], True,
+        "2026_湖南省_政府工作报告.txt",
+        HUNAN_PLAN,
+        [("主要指标",)],
+        True,
         "创新驱动、民生福祉、绿色低碳、安全保障等5个方面细化提出22项主要指标",
         id="cap-keeps-the-items-with-the-term",
     ),
     pytest.param(
-        "2026_湖南省_政府工作报告.txt", HUNAN_PLAN, [], True,
+        "2026_湖南省_政府工作报告.txt",
+        HUNAN_PLAN,
+        [],
+        True,
         "创新驱动、民生福祉、绿色低碳、安全保障等5个方面细化提出22项主要指标",
         id="cap-keeps-the-figure-when-no-term",
     ),
     pytest.param(
-        "2026_湖南省_政府工作报告.txt", HUNAN_PLAN, [("规划纲要",)], False,
+        "2026_湖南省_政府工作报告.txt",
+        HUNAN_PLAN,
+        [("规划纲要",)],
+        False,
         "省政府编制的《湖南省国民经济和社会发展第十五个五年规划纲要（草案）》从经济发展、创新驱动、民生福祉、绿色低碳",
         id="cap-keeps-the-start",
     ),
@@ -220,31 +277,52 @@ REAL += [
 VARIANTS = [
     pytest.param(
         "经济社会发展的主要预期目标是：地区生产总值增长5%左右，一般公共预算收入增长3%，城镇新增就业45万人以上，城镇调查失业率5.5%左右，居民消费价格涨幅2%左右。",
-        [GDP, TARGET, GROWTH], True, "地区生产总值增长5%左右", id="specification-example",
+        [GDP, TARGET, GROWTH],
+        True,
+        "地区生产总值增长5%左右",
+        id="specification-example",
     ),
     pytest.param(
         GUANGDONG_TARGETS.replace("4.5%—5%", "4.5%～5%"),
-        [GDP, TARGET, GROWTH], True, "地区生产总值增长4.5%～5%", id="range-tilde",
+        [GDP, TARGET, GROWTH],
+        True,
+        "地区生产总值增长4.5%～5%",
+        id="range-tilde",
     ),
     pytest.param(
         GUANGDONG_TARGETS.replace("4.5%—5%", "4.5-5%"),
-        [GDP, TARGET, GROWTH], True, "地区生产总值增长4.5-5%", id="range-hyphen",
+        [GDP, TARGET, GROWTH],
+        True,
+        "地区生产总值增长4.5-5%",
+        id="range-hyphen",
     ),
     pytest.param(
         GUANGDONG_TARGETS.replace("4.5%—5%", "5%到5.5%"),
-        [GDP, TARGET, GROWTH], True, "地区生产总值增长5%到5.5%", id="range-dao",
+        [GDP, TARGET, GROWTH],
+        True,
+        "地区生产总值增长5%到5.5%",
+        id="range-dao",
     ),
     pytest.param(
         "加强各级公共法律服务实体平台建设,深化法律顾问进村(社区)工作,确保村(社区)１００％达到省级民主法治示范创建标准。",
-        [("民主法治示范",)], True, "确保村(社区)１００％达到省级民主法治示范创建标准", id="full-width-digits",
+        [("民主法治示范",)],
+        True,
+        "确保村(社区)１００％达到省级民主法治示范创建标准",
+        id="full-width-digits",
     ),
     pytest.param(
         "今年赤字率保持不变，赤字率拟按百分之二点六安排。",
-        [("赤字率",)], True, "赤字率拟按百分之二点六安排", id="percent-in-words",
+        [("赤字率",)],
+        True,
+        "赤字率拟按百分之二点六安排",
+        id="percent-in-words",
     ),
     pytest.param(
         "经济社会发展的主要预期目标是：ＧＤＰ增长５％左右，一般公共预算收入增长３％。",
-        [GDP, GROWTH], True, "ＧＤＰ增长５％左右", id="full-width-letters",
+        [GDP, GROWTH],
+        True,
+        "ＧＤＰ增长５％左右",
+        id="full-width-letters",
     ),
 ]
 
@@ -262,7 +340,7 @@ def test_value_of_real_sentences(source, sentence, terms, wants_number, expected
 
 @pytest.mark.parametrize(("source", "sentence"), [pytest.param(*p.values[:2], id=p.id) for p in REAL])
 def test_real_sentences_are_copied_from_their_source(source, sentence):
-    path = REPORTS / source if (REPORTS / source).exists() else SEEDS / source
+    path = SEEDS / source if (SEEDS / source).exists() else shared_folder(EVAL_REPORTS) / source
     if path.suffix == ".docx":
         import docx
 
@@ -283,13 +361,18 @@ def test_cap_keeps_the_items_holding_the_terms():
     sentence = "涌现出代表“中国速度”的超高速轨道列车、代表“中国高度”的北斗导航系统、代表“中国强度”的超大直径盾构机、代表“中国深度”的深海钻机等一批大国重器，先进制造业占制造业比重提升到50%以上。"
     value = value_clause(sentence, [("大国重器",)], False)
     _check(sentence, value)
-    assert value.text == "代表“中国高度”的北斗导航系统、代表“中国强度”的超大直径盾构机、代表“中国深度”的深海钻机等一批大国重器"
+    assert (
+        value.text
+        == "代表“中国高度”的北斗导航系统、代表“中国强度”的超大直径盾构机、代表“中国深度”的深海钻机等一批大国重器"
+    )
     assert len(value.text) <= MAX_CHARS
 
 
 def test_cap_without_list_marks_cuts_before_a_figure():
     # 56 characters, then a figure that the cut at 60 would split.
-    prefix = "这是一段没有任何分句标点的很长的说明文字用来检验截断规则是否在六十个字符以内并且不会把数字切成两半所以这里写上"
+    prefix = (
+        "这是一段没有任何分句标点的很长的说明文字用来检验截断规则是否在六十个字符以内并且不会把数字切成两半所以这里写上"
+    )
     sentence = prefix + "增长12.5%左右"
     assert len(prefix) + 2 < MAX_CHARS < len(sentence)
     value = value_clause(sentence, [], True)

@@ -65,7 +65,7 @@ def compare(searcher: Searcher, question: str, filters: Filters = Filters()) -> 
         # Each report's best candidate that answers, else its best one (shown weak).
         best: dict[str, int] = {}
         answering: set[str] = set()
-        for i in pool.order.tolist():
+        for i in pool.order:
             doc_id = pool.docs[i].doc_id
             if doc_id not in answering and not pool.weak(i, of_place_asked=False):
                 best[doc_id] = i

@@ -76,7 +76,7 @@ class Searcher:
         self._scope = Scope(self._documents.values(), index.doc_ids_about)
 
     @classmethod
-    def open(cls, settings: Settings, *, load_model: bool = True) -> "Searcher":
+    def open(cls, settings: Settings, *, load_model: bool = True) -> Searcher:
         searcher = cls(open_index(settings.index_dir), settings)
         if load_model:
             searcher.load_model()
@@ -107,7 +107,7 @@ class Searcher:
             )
         self._encoder = encoder
 
-    def reopen(self) -> "Searcher":
+    def reopen(self) -> Searcher:
         """A searcher over the index as it is now (after a rebuild), keeping the loaded model."""
         searcher = Searcher(open_index(self.settings.index_dir), self.settings)
         if self._encoder is not None:
@@ -179,20 +179,20 @@ class Searcher:
 
     def rank(
         self, query: Query, terms: list[Term], rows: list[int], lexical: np.ndarray, dense: dict[int, float]
-    ) -> "RankedPool":
+    ) -> RankedPool:
         """Candidate rows fused into one ranking, with their answer sentences."""
         passages = self.index.passages(rows)
         docs = [self._documents[p.doc_id] for p in passages]
         tense_words = TENSE_WORDS.get(query.time.tense)
         answers = [best_sentence(p.text, terms, query.wants_number, tense_words) for p in passages]
-        time_fits = np.array([time_match(query.time, p.time, d.year) for p, d in zip(passages, docs)])
+        time_fits = [time_match(query.time, p.time, d.year) for p, d in zip(passages, docs)]
         scores = fuse(
             [Candidate(r, float(lexical[r]), dense.get(r, float("nan"))) for r in rows],
             sentence_coverage=np.array([cov for _, cov in answers]),
             place_match=np.array([query.places.get(d.place, 0.0) if d.place else 0.0 for d in docs]),
-            time_match=time_fits,
+            time_match=np.array(time_fits),
         )
-        return RankedPool(self, query, terms, rows, passages, docs, answers, time_fits, scores, dense)
+        return RankedPool(self, query, terms, rows, passages, docs, answers, time_fits, scores.tolist(), dense)
 
     def in_scope(self, query: Query, doc: Document) -> bool:
         return self._scope.in_scope(query, doc)
@@ -218,7 +218,11 @@ class Searcher:
 
 @dataclass
 class RankedPool:
-    """Fused candidates: index i is a candidate, `order` ranks them best first."""
+    """Fused candidates: index i is a candidate, `order` ranks them best first.
+
+    It holds plain Python values (lists of floats, not numpy arrays): what it
+    decides goes into Hits, which leave search/ for JSON and the interfaces
+    (a numpy.bool_ from `array[i] == 0.0` is no JSON boolean)."""
 
     searcher: Searcher
     query: Query
@@ -227,12 +231,12 @@ class RankedPool:
     passages: list[Passage]
     docs: list[Document]
     answers: list[tuple[Sentence, float]]
-    time_fits: np.ndarray
-    scores: np.ndarray
+    time_fits: list[float]
+    scores: list[float]
     dense: dict[int, float]  # row → cosine; empty without the model
 
     def __post_init__(self) -> None:
-        self.order = np.argsort(-self.scores, kind="stable")
+        self.order: list[int] = np.argsort(-np.asarray(self.scores), kind="stable").tolist()
         # Whether a passage answers is judged on what is asked, not where or when:
         # it must hold some of the asked matter and every indicator named.
         self.matter = self.searcher._scope.matter(self.query, self.terms)
@@ -255,7 +259,7 @@ class RankedPool:
         passage, doc, (sentence, _) = self.passages[i], self.docs[i], self.answers[i]
         return Hit(
             rank=rank,
-            score=round(float(self.scores[i]), 4),
+            score=round(self.scores[i], 4),
             passage=passage,
             title=doc.title,
             place=doc.place,
@@ -296,5 +300,3 @@ def _top_rows(lexical: np.ndarray, allowed: np.ndarray | None) -> list[int]:
         top = np.arange(len(scores))
     top = top[np.argsort(-scores[top], kind="stable")]
     return [int(r) for r in top if scores[r] > 0]
-
-
