@@ -428,7 +428,10 @@ def documents_command(
     model_dir: ModelDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Every indexed report: title, place (full hierarchy), level, year and passage count."""
+    """Every indexed report: title, place (full hierarchy), level, year and passage count,
+    by level, place and year; what no source is sure of shows as 未知 (null in --json)."""
+    from qa.types import UNKNOWN, listing_order
+
     settings = _settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
     searcher = _searcher(settings, load_model=False)
     counts = searcher.passage_counts()
@@ -441,7 +444,7 @@ def documents_command(
             "year": d.year,
             "passages": counts.get(d.doc_id, 0),
         }
-        for d in searcher.documents()
+        for d in sorted(searcher.documents(), key=listing_order)
     ]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
@@ -454,7 +457,7 @@ def documents_command(
         table.add_column(column, justify="right" if column in ("年份", "段落") else "left", no_wrap=short)
     for row in rows:
         cells = (row["title"], row["place"], row["level"], row["year"], row["passages"], row["source"])
-        table.add_row(*("—" if cell is None else str(cell) for cell in cells))
+        table.add_row(*(UNKNOWN if cell is None else str(cell) for cell in cells))
     console.print(table)
 
 

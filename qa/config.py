@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # CHUNK_TARGET; a single sentence longer than CHUNK_MAX is cut at clause marks.
 CHUNK_TARGET = 500
 CHUNK_MAX = 600
-CHUNKING_VERSION = "3"
+CHUNKING_VERSION = "4"  # 4: years in any script, file-name years, places through time
 
 ENV_CORPUS_DIR = "QA_CORPUS_DIR"
 ENV_INDEX_DIR = "QA_INDEX_DIR"

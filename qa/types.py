@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The levels of administration, from the top (see corpus/places.py).
+LEVELS = ("全国", "省", "市", "区县", "镇")
+# How lists show a place, level or year that no source is sure of (stored as None).
+UNKNOWN = "未知"
+
 
 @dataclass(frozen=True)
 class Document:
@@ -17,6 +22,13 @@ class Document:
     text: str  # cleaned text; passage offsets point into it
     content_hash: str  # sha256 of the raw file bytes
     level: str | None = None  # 全国 | 省 | 市 | 区县 | 镇 (see corpus/places.py)
+
+
+def listing_order(doc: Document) -> tuple[int, str, int, str]:
+    """How lists show documents: by level (the nation first), place, year; what
+    is unknown after what is known, the file name last."""
+    level = LEVELS.index(doc.level) if doc.level in LEVELS else len(LEVELS)
+    return level, doc.place or "\uffff", doc.year or 10_000, doc.source
 
 
 REVIEW = "review"  # a passage about what was done or achieved

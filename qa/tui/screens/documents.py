@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from qa.search.searcher import Searcher
+from qa.types import UNKNOWN, listing_order
 
 
 class DocumentsScreen(Screen):
@@ -26,8 +27,9 @@ class DocumentsScreen(Screen):
         table = self.query_one(DataTable)
         table.add_columns("标题", "地点", "级别", "年份", "段落")
         counts = self.searcher.passage_counts()
-        for d in self.searcher.documents():
-            cells = (d.title, d.place or "—", d.level or "—", str(d.year or "—"), str(counts.get(d.doc_id, 0)))
+        for d in sorted(self.searcher.documents(), key=listing_order):
+            known = (d.place, d.level, d.year)
+            cells = (d.title, *(UNKNOWN if cell is None else str(cell) for cell in known), str(counts.get(d.doc_id, 0)))
             table.add_row(*cells, key=d.doc_id)
         table.focus()
 
