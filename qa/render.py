@@ -48,8 +48,10 @@ def answer_line(result: SearchResult) -> str | None:
 
 
 def print_result(console: Console, result: SearchResult) -> None:
-    if result.notice:
-        console.print(Text(result.notice, style="yellow"))
+    if result.query.time.understood:
+        console.print(Text(f"识别：{result.query.time.understood}", style="dim"))
+    if result.notice or result.caveat:
+        console.print(Text(result.notice or f"{result.caveat}。", style="yellow"))
     answer = answer_line(result)
     if answer:
         console.print(Text(answer, style="bold"))
@@ -70,11 +72,27 @@ def print_result(console: Console, result: SearchResult) -> None:
         )
 
 
+def understood_json(result: SearchResult) -> dict:
+    """What the question was taken to ask: the places it names outright, the years
+    (with a relative year resolved: "relative": "去年=2025"), target or result."""
+    time = result.query.time
+    return {
+        "places": [place for place, score in result.query.places.items() if score >= 1.0],
+        "first_year": time.first,
+        "last_year": time.last,
+        "report_year": time.report_year,
+        "relative": time.understood,
+        "tense": time.tense,
+    }
+
+
 def result_json(result: SearchResult) -> dict:
     return {
         "question": result.question,
         "found": result.found,
         "notice": result.notice,
+        "caveat": result.caveat,
+        "understood": understood_json(result),
         "results": [
             {
                 "rank": h.rank,

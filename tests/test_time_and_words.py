@@ -86,13 +86,35 @@ def test_no_year_no_time():
         ("斗门区2020年城镇新增就业目标是多少？", TimeAsked(2020, 2020, None, PLAN)),
         ("2023年全市GDP实际增长了多少？", TimeAsked(2023, 2023, None, REVIEW)),
         ("2018年政府工作报告里赤字率定了多少？", TimeAsked(None, None, 2018, PLAN)),
-        ("“十四五”期间PM2.5浓度下降了多少？", TimeAsked(2021, 2025, None, None)),
+        ("“十四五”期间PM2.5浓度下降了多少？", TimeAsked(2021, 2025, None, REVIEW)),  # 降了: what happened
         ("冀2024年争取到的国债资金有多少？", TimeAsked(2024, 2024, None, None)),
         ("城镇新增就业", TimeAsked()),
+        # Relative years wait for the index to say which year 今年 is (see Searcher).
+        ("西藏去年GDP增长了多少？", TimeAsked(None, None, None, REVIEW, "去年", (-1, -1))),
+        ("浙江今年的GDP增长目标", TimeAsked(None, None, None, PLAN, "今年", (0, 0))),
+        ("明年粮食产量", TimeAsked(relative="明年", offsets=(1, 1))),
+        ("近三年粮食产量", TimeAsked(relative="近三年", offsets=(-3, -1))),
+        ("过去5年新增就业", TimeAsked(tense=REVIEW, relative="过去5年", offsets=(-5, -1))),
+        ("2020年今年的目标", TimeAsked(2020, 2020, None, PLAN)),  # a year named outright wins
+        ("近年来生态环境", TimeAsked()),  # no count: no years
     ],
 )
 def test_time_asked(question, asked):
     assert time_asked(question) == asked
+
+
+@pytest.mark.parametrize(
+    ("question", "this_year", "years", "understood"),
+    [
+        ("西藏去年GDP增长了多少？", 2026, (2025, 2025), "去年=2025"),
+        ("今年赤字率", 2025, (2025, 2025), "今年=2025"),
+        ("近三年粮食产量", 2026, (2023, 2025), "近三年=2023—2025"),
+    ],
+)
+def test_relative_years_resolved(question, this_year, years, understood):
+    asked = time_asked(question).resolved(this_year)
+    assert (asked.first, asked.last, asked.this_year, asked.understood) == (*years, this_year, understood)
+    assert asked.named and time_asked("城镇新增就业").resolved(this_year) == TimeAsked()
 
 
 def test_time_match_prefers_the_years_and_tense_asked():

@@ -33,6 +33,10 @@ _REVIEW_WORDS = re.compile(
 )
 _PLAN_WORDS = re.compile(r"今年|明年|力争|确保|预期目标|主要目标|目标是|计划|将|要|拟|建议|安排|部署|打算")
 _PAST_FIVE_YEARS = re.compile(r"过去五年|五年来")
+# A passage whose subject is one year: 「刚刚过去的2025年，」, 「2024年，」, 「过去一年，」.
+_YEAR_OPENING = re.compile(
+    r"\W{0,3}(?:刚刚过去的|过去的|回顾)?(?:((?:19|20)\d{2})\s*年|过去一年|一年来|刚刚过去的一年)[，,：:]?"
+)
 # Where the plan part of a report without headings opens; {year} is the report's year.
 _PLAN_OPENING = r"今年是|今年(?:经济社会发展|政府工作|的?工作|主要)|做好今年|{year}年(?:是|的?工作|经济社会发展|主要)|主要预期目标|总体要求"
 
@@ -120,7 +124,8 @@ def passage_times(
             times = [PassageTime(*_default_span(REVIEW, year), REVIEW)] * start
             times += [PassageTime(year, year, PLAN)] * (len(passages) - start)
     times = [time or _time_from_text(text, year) for time, (_, text) in zip(times, passages)]
-    return [_with_periods_reviewed(time, text, year) for time, (_, text) in zip(times, passages)]
+    times = [_with_periods_reviewed(time, text, year) for time, (_, text) in zip(times, passages)]
+    return [_narrowed_to_its_year(time, text, year) for time, (_, text) in zip(times, passages)]
 
 
 def _time_from_headings(headings: Sequence[str], year: int) -> PassageTime | None:
@@ -150,6 +155,18 @@ def _with_periods_reviewed(time: PassageTime | None, text: str, year: int) -> Pa
     if not periods:
         return time
     return PassageTime(min(time.first, *(p[0] for p in periods)), max(time.last, *(p[1] for p in periods)), REVIEW)
+
+
+def _narrowed_to_its_year(time: PassageTime | None, text: str, year: int) -> PassageTime | None:
+    """A review passage under a heading of several years (「2025年和“十四五”工作回顾」)
+    that opens on one of them (「刚刚过去的2025年，…」, 「过去一年，…」) is about that year."""
+    if time is None or time.tense != REVIEW or time.first == time.last:
+        return time
+    opening = _YEAR_OPENING.match(text)
+    if opening is None:
+        return time
+    subject = int(opening.group(1)) if opening.group(1) else year - 1
+    return PassageTime(subject, subject, REVIEW) if time.covers(subject) else time
 
 
 def _default_span(tense: str, year: int) -> tuple[int, int]:

@@ -9,7 +9,7 @@ corpus/timeline.py) against what the question asks.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.corpus.timeline import plan_periods
 from qa.types import PLAN, REVIEW, PassageTime
@@ -24,6 +24,7 @@ _TARGET_WORDS = re.compile(
 )
 _RESULT_WORDS = re.compile(
     r"完成|实现了|达到了|增长了|取得|成效|成绩|成就|回顾|去年|过去|已经|累计|实际|全年.{0,4}(?:增长|达到)"
+    r"|[接降增减建超]了(?!解)"  # 接待了, 降了, 新增了: what happened
 )
 
 # Words by which an answer sentence shows its tense: a target is 左右 or 以上, a result 增长了 or 比上年.
@@ -33,16 +34,53 @@ TENSE_WORDS = {
 }
 
 
+# Years said relative to now: offsets (first, last) from 今年. 近三年 is the three years
+# before this one: what this year's report can look back on.
+_RELATIVE = re.compile(r"今年|本年|去年|上年|上一年|前年|明年|来年|(?:近|过去|最近)([两二三四五六七八九十\d]{1,2})年")
+_RELATIVE_OFFSETS = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "上一年": -1, "前年": -2, "明年": 1, "来年": 1}
+_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+# For a question naming no year: what a passage in the tense asked gets, and what a
+# passage of its place's latest report gets (the latest answer first, other years after).
+TENSE_FIT = 0.2
+LATEST_REPORT = 0.3
+# A year's figure asked with no word of intent (「2025年粮食总产量是多少」) is more often
+# its outcome than its target: a plan passage fits a little less.
+UNSTATED_PLAN = 0.85
+REPORT_NAMED = 0.5  # the least fit of a passage of the very report the question names
+
+
 @dataclass(frozen=True)
 class TimeAsked:
     first: int | None = None  # the years asked about, inclusive; None: no year named
     last: int | None = None
     report_year: int | None = None  # the year of the report the question names
     tense: str | None = None  # PLAN (a target) | REVIEW (a result) | None: either
+    # 今年, 去年, 近三年 …: the word and its years as offsets from 今年, until resolved
+    # against the reports indexed (see `resolved`); then `this_year` is the year taken as 今年.
+    relative: str | None = None
+    offsets: tuple[int, int] | None = None
+    this_year: int | None = None
 
     @property
     def named(self) -> bool:
         return self.first is not None or self.report_year is not None
+
+    def resolved(self, this_year: int) -> TimeAsked:
+        """The years asked, with 今年 taken to be this_year."""
+        if self.offsets is None:
+            return self
+        first, last = (this_year + offset for offset in self.offsets)
+        return replace(self, first=first, last=last, this_year=this_year)
+
+    @property
+    def understood(self) -> str | None:
+        """How a relative year was read: 「去年=2025」, 「近三年=2023—2025」."""
+        if self.relative is None or self.this_year is None or self.first is None:
+            return None
+        years = f"{self.first}" if self.first == self.last else f"{self.first}—{self.last}"
+        return f"{self.relative}={years}"
 
 
 def time_asked(question: str) -> TimeAsked:
@@ -52,17 +90,39 @@ def time_asked(question: str) -> TimeAsked:
     spans = [(y, y) for y in years if y != report_year] + plan_periods(question)
     targets, results = len(_TARGET_WORDS.findall(question)), len(_RESULT_WORDS.findall(question))
     tense = PLAN if targets > results else REVIEW if results > targets else None
-    if not spans:
-        return TimeAsked(report_year=report_year, tense=tense)
-    return TimeAsked(min(s[0] for s in spans), max(s[1] for s in spans), report_year, tense)
+    if spans:
+        return TimeAsked(min(s[0] for s in spans), max(s[1] for s in spans), report_year, tense)
+    relative = _RELATIVE.search(question)
+    if relative is not None and report_year is None:
+        return TimeAsked(tense=tense, relative=relative.group(0), offsets=_offsets(relative))
+    return TimeAsked(report_year=report_year, tense=tense)
 
 
-def time_match(asked: TimeAsked, time: PassageTime | None, doc_year: int | None) -> float:
-    """How well a passage's time fits the question's, 0..1."""
+def _offsets(relative: re.Match) -> tuple[int, int]:
+    count = relative.group(1)
+    if count is None:
+        offset = _RELATIVE_OFFSETS[relative.group(0)]
+        return offset, offset
+    n = int(count) if count.isdigit() else _COUNTS.get(count, 3)
+    return -n, -1
+
+
+def time_match(asked: TimeAsked, time: PassageTime | None, doc_year: int | None, *, latest: bool = False) -> float:
+    """How well a passage's time fits the question's, 0..1; latest: the passage's report
+    is the latest of its place (what a question naming no year is taken to mean)."""
     if not asked.named:  # no year: a target is still planned, a result still reviewed
-        return 0.2 if time is not None and asked.tense is not None and time.tense == asked.tense else 0.0
-    if asked.report_year is not None and doc_year != asked.report_year:
-        return 0.0
+        tense_fits = time is not None and asked.tense is not None and time.tense == asked.tense
+        return (TENSE_FIT if tense_fits else 0.0) + (LATEST_REPORT if latest else 0.0)
+    if asked.report_year is not None:
+        if doc_year != asked.report_year:
+            return 0.0
+        # The report asked for: its passages' own times are only a preference within it
+        # (the 1956 report states what 1955 achieved under a heading of 1956's tasks).
+        return max(REPORT_NAMED, _years_match(asked, time, doc_year))
+    return _years_match(asked, time, doc_year)
+
+
+def _years_match(asked: TimeAsked, time: PassageTime | None, doc_year: int | None) -> float:
     tense_fits = asked.tense is None or time is None or time.tense == asked.tense
     if asked.first is None or asked.last is None:  # only the report's year: it matches
         return 1.0 if tense_fits else 0.6
@@ -74,6 +134,8 @@ def time_match(asked: TimeAsked, time: PassageTime | None, doc_year: int | None)
         # (a year's target vs the five-year plan's).
         together = max(time.last, asked.last) - min(time.first, asked.first) + 1
         fit = 0.6 + 0.4 * shared / together
+        if asked.tense is None and time.tense == PLAN:
+            fit *= UNSTATED_PLAN
         return fit if tense_fits else 0.4 * fit
     # The passage does not say: a report of year N plans N and reviews N−1.
     if doc_year is None:

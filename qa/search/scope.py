@@ -20,6 +20,7 @@ from qa.search.query import Query
 from qa.types import PLAN, REVIEW, Document
 
 SHOWN_YEARS = 6  # years listed in a message, the nearest to the one asked
+OPENING_CHARS = 300  # where a report names its own place: title, issuer, date line
 # Words that say where or when, not what: the place and time priors weigh them.
 _WHERE_WHEN = frozenset(
     "年 年度 当年 今年 去年 明年 全年 政府 人民政府 全省 全市 全区 全县 全镇 本省 本市 省 市 区 县 镇".split()
@@ -31,10 +32,15 @@ DocsAbout = Callable[[int, int, str | None], set[str]]
 
 
 class Scope:
+    """A claim that the index lacks something rests only on metadata it is sure of:
+    a report of unknown place may be of any place its opening names, and one of
+    unknown year of any year."""
+
     def __init__(self, documents: Iterable[Document], docs_about: DocsAbout) -> None:
         self._documents = {d.doc_id: d for d in documents}
         self._docs_about = docs_about
         self._place_names = {d.place for d in self._documents.values() if d.place}
+        self._unplaced = [d for d in self._documents.values() if d.place is None]
 
     def gap(self, query: Query) -> str | None:
         """Why the index cannot answer the question, or None if it may."""
@@ -43,9 +49,29 @@ class Scope:
             return f"索引里没有{missing}的报告"
         return self._uncovered_time(query) if query.time.named else None
 
+    def caveat(self, query: Query) -> str | None:
+        """The reports that may be of the place or year asked but whose metadata does not
+        say: 「另有1份清苑县的报告年份不明」."""
+        if not query.time.named:
+            return None
+        unknown = [d for d in self._documents.values() if d.year is None and self.in_scope(query, d)]
+        if not unknown:
+            return None
+        return f"另有{len(unknown)}份{_named_place(query) or ''}的报告年份不明".replace("份的", "份")
+
     def in_scope(self, query: Query, doc: Document) -> bool:
-        """Whether a document is of the place the question names (any, if it names none)."""
-        return not query.places or query.places.get(doc.place or "", 0.0) >= 1.0
+        """Whether a document is of the place the question names (any, if it names none;
+        a report of unknown place, if its opening names that place)."""
+        if not query.places:
+            return True
+        if doc.place is None:
+            return self._may_be_of(doc, [place for place, score in query.places.items() if score >= 1.0])
+        return query.places.get(doc.place, 0.0) >= 1.0
+
+    @staticmethod
+    def _may_be_of(doc: Document, names: list[str]) -> bool:
+        opening = doc.title + doc.text[:OPENING_CHARS]
+        return any(alias in opening for name in names for alias in places.unit_aliases(places.place_of(name).unit))
 
     def matter(self, query: Query, terms: Sequence[Term]) -> list[Term]:
         """The terms that say what is asked, without those naming a place or a time
@@ -67,12 +93,16 @@ class Scope:
         for phrase in places.place_phrases(query.text):
             place = places.resolve(phrase)
             if place is not None and place.name not in self._place_names:
+                if self._unplaced and any(self._may_be_of(d, [place.name]) for d in self._unplaced):
+                    return None  # a report of unknown place may be this one
                 return place.name
         return None
 
     def _uncovered_time(self, query: Query) -> str | None:
         asked = query.time
         docs = [d for d in self._documents.values() if self.in_scope(query, d)]
+        if any(d.year is None for d in docs):
+            return None  # that report may be of the year asked: see caveat
         if asked.report_year is not None:
             if any(d.year == asked.report_year for d in docs):
                 return None
@@ -86,10 +116,15 @@ class Scope:
         return _missing(query, docs, asked.first, years, {PLAN: "目标", REVIEW: "实绩"}.get(asked.tense or "", ""))
 
 
+def _named_place(query: Query) -> str | None:
+    """The one place the question names outright, if it names one (the nation aside)."""
+    named = [place for place, score in query.places.items() if score >= 1.0]
+    return named[0] if len(named) == 1 and named[0] != places.NATION else None
+
+
 def _missing(query: Query, docs: list[Document], year: int, years: str, what: str) -> str:
     """「索引里没有讲上海市2019年目标的报告；有上海市2020、2022、2023年的」"""
-    named = [place for place, score in query.places.items() if score >= 1.0]
-    where = named[0] if len(named) == 1 and named[0] != places.NATION else ""
+    where = _named_place(query) or ""
     message = f"索引里没有讲{where}{years}{what}的报告" if what else f"索引里没有{where}{years}的报告"
     held = sorted({d.year for d in docs if d.year is not None}, key=lambda y: abs(y - year))[:SHOWN_YEARS]
     if held:

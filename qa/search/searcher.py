@@ -9,11 +9,12 @@ Without the model (not loaded yet), search is lexical only and says so.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from qa.config import Settings
+from qa.corpus.places import NATION
 from qa.errors import QAError
 from qa.index import Index, open_index
 from qa.index.lexical import tokenize
@@ -48,6 +49,7 @@ class SearchResult:
     lexical_only: bool  # the dense model was not used
     filters: Filters = field(default_factory=Filters)
     gap: str | None = None  # why the index cannot answer (no report of the place or year asked), if so
+    caveat: str | None = None  # what the index is unsure of for this question (reports of unknown year)
 
     @property
     def found(self) -> bool:
@@ -59,7 +61,7 @@ class SearchResult:
         """What to tell the user when there is no good answer (in Chinese, as the UI speaks)."""
         if self.found:
             return None
-        reason = f"{self.gap}。" if self.gap else ""
+        reason = f"{self.gap}。" if self.gap else f"{self.caveat}。" if self.caveat else ""
         return f"{reason}没有找到相关段落" + ("，以下是最接近的弱匹配" if self.hits else "")
 
 
@@ -74,6 +76,10 @@ class Searcher:
         self._row_docs = np.array([self._doc_numbers[d] for d in index.passage_doc_ids()], dtype=np.int32)
         self._places = PlaceMatcher(d.place for d in self._documents.values() if d.place)
         self._scope = Scope(self._documents.values(), index.doc_ids_about)
+        self._latest: dict[str | None, int] = {}  # each place's latest report year
+        for doc in self._documents.values():
+            if doc.year is not None and doc.year > self._latest.get(doc.place, 0):
+                self._latest[doc.place] = doc.year
 
     @classmethod
     def open(cls, settings: Settings, *, load_model: bool = True) -> Searcher:
@@ -140,23 +146,59 @@ class Searcher:
         query, terms = self.analyse(question)
         allowed = self._allowed_rows(filters)
         lexical = self.index.lexical_scores(expanded_tokens(query))
-        rows = _top_rows(lexical, allowed)
         vector = self.query_vector(query)
-        dense: dict[int, float] = {}
-        if vector is not None:
-            allowed_rows = None if allowed is None else np.flatnonzero(allowed)
-            cosines, dense_rows = self.index.dense_search(vector, POOL, allowed_rows)
-            dense = dict(zip(dense_rows.tolist(), cosines.tolist()))
-            lexical_rows = [r for r in rows if r not in dense]
-            if lexical_rows:  # lexical candidates the dense pool missed still get their cosine
-                dense.update(zip(lexical_rows, self.index.cosines(vector, lexical_rows).tolist()))
-            rows = list(dict.fromkeys([*rows, *dense_rows.tolist()]))
+        rows, dense = self._candidates(lexical, vector, allowed)
+        # With many reports of the same kinds, the pools above can fill with near-identical
+        # passages of other years and places: the reports the question names add their own.
+        focus = self._focus_rows(query, allowed)
+        if focus is not None:
+            focus_rows, focus_dense = self._candidates(lexical, vector, focus)
+            rows = list(dict.fromkeys([*rows, *focus_rows]))
+            dense.update(focus_dense)
         if not rows:
             return SearchResult(question, query, [], vector is None, filters)
         pool = self.rank(query, terms, rows, lexical, dense)
         gap = self._scope.gap(query)
         hits = [pool.hit(i, rank, gap) for rank, i in enumerate(pool.order[:k], start=1)]
-        return SearchResult(question, query, hits, vector is None, filters, gap)
+        return SearchResult(question, query, hits, vector is None, filters, gap, self._scope.caveat(query))
+
+    def _candidates(
+        self, lexical: np.ndarray, vector: np.ndarray | None, allowed: np.ndarray | None
+    ) -> tuple[list[int], dict[int, float]]:
+        """The best rows by BM25 and by the dense model (among allowed ones), and their cosines."""
+        rows = _top_rows(lexical, allowed)
+        if vector is None:
+            return rows, {}
+        allowed_rows = None if allowed is None else np.flatnonzero(allowed)
+        cosines, dense_rows = self.index.dense_search(vector, POOL, allowed_rows)
+        dense = dict(zip(dense_rows.tolist(), cosines.tolist()))
+        lexical_rows = [r for r in rows if r not in dense]
+        if lexical_rows:  # lexical candidates the dense pool missed still get their cosine
+            dense.update(zip(lexical_rows, self.index.cosines(vector, lexical_rows).tolist()))
+        return list(dict.fromkeys([*rows, *dense_rows.tolist()])), dense
+
+    def _focus_rows(self, query: Query, allowed: np.ndarray | None) -> np.ndarray | None:
+        """The rows of the reports of the place and years the question names, when
+        that narrows the index (None when it names neither, or nothing narrows)."""
+        if not query.places and not query.time.named:
+            return None
+        focus = [n for n, d in enumerate(self._documents.values()) if self._in_focus(query, d)]
+        if not focus or len(focus) == len(self._documents):
+            return None
+        rows = np.isin(self._row_docs, focus)
+        return rows if allowed is None else rows & allowed
+
+    def _in_focus(self, query: Query, doc: Document) -> bool:
+        if not self._scope.in_scope(query, doc):
+            return False
+        asked = query.time
+        if not asked.named or doc.year is None:
+            return True
+        if asked.report_year is not None:
+            return doc.year == asked.report_year
+        assert asked.first is not None and asked.last is not None
+        # A year is planned in its own report and reviewed in the next one.
+        return asked.first <= doc.year <= asked.last + 1
 
     # -- the pieces of a search (also used by compare.py) ----------------------------
 
@@ -165,7 +207,17 @@ class Searcher:
         query = analyse(question, self._places)
         if not any(ch.isalnum() for ch in query.text):
             raise EmptyQuestion("the question has no words to search for")
-        return query, self._terms(query)
+        return self._resolve_relative_time(query), self._terms(query)
+
+    def _resolve_relative_time(self, query: Query) -> Query:
+        """今年, 去年, 近三年 … counted from the latest report of the place asked (the
+        nation's when the question names none); unresolved when no such report has a known year."""
+        if query.time.offsets is None:
+            return query
+        years = [d.year for d in self._documents.values() if d.year is not None and self._scope.in_scope(query, d)]
+        if not query.places:
+            years = [d.year for d in self._documents.values() if d.year is not None and d.place == NATION] or years
+        return replace(query, time=query.time.resolved(max(years))) if years else query
 
     def row_documents(self) -> np.ndarray:
         """The number of each passage's document (see document_number), in row order."""
@@ -185,7 +237,10 @@ class Searcher:
         docs = [self._documents[p.doc_id] for p in passages]
         tense_words = TENSE_WORDS.get(query.time.tense)
         answers = [best_sentence(p.text, terms, query.wants_number, tense_words) for p in passages]
-        time_fits = [time_match(query.time, p.time, d.year) for p, d in zip(passages, docs)]
+        time_fits = [
+            time_match(query.time, p.time, d.year, latest=d.year is not None and d.year == self._latest.get(d.place))
+            for p, d in zip(passages, docs)
+        ]
         scores = fuse(
             [Candidate(r, float(lexical[r]), dense.get(r, float("nan"))) for r in rows],
             sentence_coverage=np.array([cov for _, cov in answers]),
@@ -250,7 +305,8 @@ class RankedPool:
         matter = max(coverage(sentence_text, self.matter), coverage(passage.text, self.matter))
         return (
             (of_place_asked and not self.searcher.in_scope(self.query, doc))
-            or (self.query.time.named and self.time_fits[i] == 0.0)
+            # A report of unknown year may be of the year asked: no weakness on time grounds.
+            or (self.query.time.named and doc.year is not None and self.time_fits[i] == 0.0)
             or _thin(matter, self.dense.get(self.rows[i]) if self.dense else None)
             or not all(holds_any(passage.text, forms) for forms in self.indicators)
         )

@@ -89,6 +89,8 @@ class Turn(Vertical):
             widgets.insert(0, Static(Text(answer), classes="answer"))
         if result.notice:
             widgets.insert(0, Static(result.notice + ("：" if result.hits else "。"), classes="notice"))
+        elif result.caveat:
+            widgets.insert(0, Static(f"{result.caveat}。", classes="notice"))
         await self.cards.mount_all(widgets)
         for card in self.cards.query(PassageCard):
             if card.hit.rank == refocus_rank:
@@ -106,7 +108,8 @@ class Turn(Vertical):
         parts = []
         # The places named outright (广东 → 广东省, not each of its districts, which match in part).
         named = [place for place, score in result.query.places.items() if score >= 1.0]
-        understood = named + ([str(result.query.year)] if result.query.year else [])
+        year = result.query.time.understood or (str(result.query.year) if result.query.year else None)
+        understood = named + ([year] if year else [])
         if understood:
             parts.append("识别：" + " · ".join(understood))
         if result.filters.active:
