@@ -45,6 +45,9 @@ _COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
 # passage of its place's latest report gets (the latest answer first, other years after).
 TENSE_FIT = 0.2
 LATEST_REPORT = 0.3
+# An answer sentence about several years (年均, 五年来) fits a question about one year less.
+MULTI_YEAR_SENTENCE = 0.5
+_SEVERAL_YEARS = re.compile(r"年均(?:增长|增速|递增|提高)|年平均增长|五年来|这五年|过去五年|五年间")  # not 年均浓度
 # A year's figure asked with no word of intent (「2025年粮食总产量是多少」) is more often
 # its outcome than its target: a plan passage fits a little less.
 UNSTATED_PLAN = 0.85
@@ -67,6 +70,10 @@ class TimeAsked:
     def named(self) -> bool:
         return self.first is not None or self.report_year is not None
 
+    @property
+    def spans_years(self) -> bool:
+        return self.first is not None and self.last is not None and self.last > self.first
+
     def resolved(self, this_year: int) -> TimeAsked:
         """The years asked, with 今年 taken to be this_year."""
         if self.offsets is None:
@@ -81,6 +88,11 @@ class TimeAsked:
             return None
         years = f"{self.first}" if self.first == self.last else f"{self.first}—{self.last}"
         return f"{self.relative}={years}"
+
+
+def speaks_of_years(text: str) -> bool:
+    """Whether a text speaks of several years at once (年均增长, 五年来, “十四五”时期)."""
+    return _SEVERAL_YEARS.search(text) is not None
 
 
 def time_asked(question: str) -> TimeAsked:

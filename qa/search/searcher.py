@@ -20,7 +20,7 @@ from qa.index import Index, open_index
 from qa.index.lexical import tokenize
 from qa.search.answer import Sentence, Term, best_sentence, coverage, matchable, term_spans
 from qa.search.fuse import POOL, Candidate, fuse
-from qa.search.intent import TENSE_WORDS, time_match
+from qa.search.intent import MULTI_YEAR_SENTENCE, TENSE_WORDS, speaks_of_years, time_match
 from qa.search.query import PlaceMatcher, Query, analyse
 from qa.search.scope import Scope
 from qa.search.value import value_clause
@@ -237,9 +237,12 @@ class Searcher:
         docs = [self._documents[p.doc_id] for p in passages]
         tense_words = TENSE_WORDS.get(query.time.tense)
         answers = [best_sentence(p.text, terms, query.wants_number, tense_words) for p in passages]
+        one_year = not query.time.spans_years and not speaks_of_years(query.text)
         time_fits = [
             time_match(query.time, p.time, d.year, latest=d.year is not None and d.year == self._latest.get(d.place))
-            for p, d in zip(passages, docs)
+            # 「年均增长5%」 is a five-year plan's target, not one year's
+            * (MULTI_YEAR_SENTENCE if one_year and speaks_of_years(p.text[sentence.start : sentence.end]) else 1.0)
+            for p, d, (sentence, _) in zip(passages, docs, answers)
         ]
         scores = fuse(
             [Candidate(r, float(lexical[r]), dense.get(r, float("nan"))) for r in rows],
