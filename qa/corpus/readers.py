@@ -162,6 +162,8 @@ def read_html(data: bytes) -> str:
     from trafilatura import bare_extraction
 
     page = bare_extraction(read_text(data), include_tables=True, favor_recall=True, with_metadata=True)
+    if isinstance(page, dict):  # only with as_dict=True, which is not asked for
+        raise TypeError("trafilatura returned a dict")
     if page is None or not page.text:
         raise UnreadableFile("no report text found in the web page")
     # trafilatura may leave the <h1> out of the text and keep it as the page's

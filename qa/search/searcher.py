@@ -235,7 +235,7 @@ class Searcher:
         """Candidate rows fused into one ranking, with their answer sentences."""
         passages = self.index.passages(rows)
         docs = [self._documents[p.doc_id] for p in passages]
-        tense_words = TENSE_WORDS.get(query.time.tense)
+        tense_words = TENSE_WORDS.get(query.time.tense) if query.time.tense is not None else None
         answers = [best_sentence(p.text, terms, query.wants_number, tense_words) for p in passages]
         one_year = not query.time.spans_years and not speaks_of_years(query.text)
         time_fits = [
@@ -247,7 +247,7 @@ class Searcher:
         scores = fuse(
             [Candidate(r, float(lexical[r]), dense.get(r, float("nan"))) for r in rows],
             sentence_coverage=np.array([cov for _, cov in answers]),
-            place_match=np.array([query.places.get(d.place, 0.0) if d.place else 0.0 for d in docs]),
+            place_match=np.array([query.places.get(d.place, 0.0) if d.place is not None else 0.0 for d in docs]),
             time_match=np.array(time_fits),
         )
         return RankedPool(self, query, terms, rows, passages, docs, answers, time_fits, scores.tolist(), dense)
