@@ -338,7 +338,8 @@ def compare_command(
     Rows come in place order (the nation first, then provinces, cities, counties, towns), then year;
     a report without a good match gets a weak row (未找到), so gaps show.
     """
-    from qa.render import comparison_json, print_comparison
+    from qa.records import comparison_json
+    from qa.render import print_comparison
     from qa.search.compare import compare
     from qa.types import Filters
 
@@ -367,7 +368,7 @@ def search_command(
     cache_dir: CacheDirOption = None,
 ) -> None:
     """Answer questions read one per line from stdin, as JSON lines (model and index load once)."""
-    from qa.render import result_json
+    from qa.records import result_json
     from qa.search.searcher import EmptyQuestion
 
     if not as_json:
@@ -429,20 +430,12 @@ def documents_command(
     as_json: JsonOption = False,
 ) -> None:
     """Every indexed report: title, place (full hierarchy), level, year and passage count."""
+    from qa.records import document_record
+
     settings = _settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
     searcher = _searcher(settings, load_model=False)
     counts = searcher.passage_counts()
-    rows = [
-        {
-            "source": d.source,
-            "title": d.title,
-            "place": d.place,
-            "level": d.level,
-            "year": d.year,
-            "passages": counts.get(d.doc_id, 0),
-        }
-        for d in searcher.documents()
-    ]
+    rows = [document_record(d, counts.get(d.doc_id, 0)) for d in searcher.documents()]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
         return
@@ -482,3 +475,19 @@ def open_tui(
     from qa.tui.app import run_tui
 
     run_tui(_settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir))
+
+
+@app.command("mcp")
+def mcp_command(
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Serve qa to an AI assistant: a Model Context Protocol server on stdin/stdout.
+
+    Tools: search, compare, documents, passage (the same records as --json); the reports are
+    resources. Configure your MCP client to run `qa mcp` (see the README).
+    """
+    from qa.mcp import serve_stdio
+
+    serve_stdio(_settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir))

@@ -15,7 +15,7 @@ from qa.types import Hit
 if TYPE_CHECKING:  # for annotations only: `qa ask` need not import the evaluation or status code
     from qa.eval import EvalReport
     from qa.index.status import IndexStatus
-    from qa.search.compare import CompareRow, Comparison
+    from qa.search.compare import Comparison
     from qa.search.searcher import SearchResult
 
 ANSWER_STYLE = "bold black on yellow"
@@ -70,61 +70,7 @@ def print_result(console: Console, result: SearchResult) -> None:
         )
 
 
-def result_json(result: SearchResult) -> dict:
-    return {
-        "question": result.question,
-        "found": result.found,
-        "notice": result.notice,
-        "results": [
-            {
-                "rank": h.rank,
-                "score": h.score,
-                "text": h.passage.text,
-                "answer_sentence": h.answer_sentence,
-                "value": h.value,
-                "doc_id": h.passage.doc_id,
-                "title": h.title,
-                "place": h.place,
-                "year": h.year,
-                "section": h.passage.section,
-                "paragraph": h.passage.paragraph,
-                "start": h.passage.start,
-                "end": h.passage.end,
-                "source": h.source,
-                "weak": h.weak,
-            }
-            for h in result.hits
-        ],
-    }
-
-
 NOT_FOUND = "未找到"
-
-
-def compare_record(row: CompareRow) -> dict:
-    """One report's row of a comparison, as `qa compare --json` and `--csv` give it."""
-    hit = row.hit
-    return {
-        "doc_id": hit.passage.doc_id,
-        "source": hit.source,
-        "title": hit.title,
-        "place": hit.place,
-        "level": row.level,
-        "year": hit.year,
-        "value": row.value,
-        "answer_sentence": hit.answer_sentence,
-        "text": hit.passage.text,
-        "section": hit.passage.section,
-        "paragraph": hit.passage.paragraph,
-        "start": hit.passage.start,
-        "end": hit.passage.end,
-        "score": hit.score,
-        "weak": hit.weak,
-    }
-
-
-def comparison_json(comparison: Comparison) -> dict:
-    return {"question": comparison.question, "rows": [compare_record(row) for row in comparison.rows]}
 
 
 def print_comparison(console: Console, comparison: Comparison) -> None:

@@ -66,7 +66,7 @@ def test_documents_lists_each_report_with_its_metadata(settings):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert [row["source"] for row in rows] == sorted(path.name for path in SEEDS.glob("*.txt"))
-    assert all(set(row) == {"source", "title", "place", "level", "year", "passages"} for row in rows)
+    assert all(set(row) == {"doc_id", "source", "title", "place", "level", "year", "passages"} for row in rows)
     east = rows[3]
     assert (east["title"], east["place"], east["level"], east["year"]) == (
         "2020年中山市东区工作计划",
