@@ -468,13 +468,46 @@ def open_tui(
     index_dir: IndexDirOption = None,
     cache_dir: CacheDirOption = None,
     model_dir: ModelDirOption = None,
+    no_reindex: Annotated[
+        bool, typer.Option("--no-reindex", hidden=True, help="Re-indexing off (as `qa serve` runs the UI).")
+    ] = False,
 ) -> None:
     """Ask questions of Chinese government work reports, offline. With no command, opens the terminal UI."""
     if ctx.invoked_subcommand is not None:
         return
     from qa.tui.app import run_tui
 
-    run_tui(_settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir))
+    run_tui(_settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir), allow_reindex=not no_reindex)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; another than 127.0.0.1 lets others in.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    allow_reindex: Annotated[
+        bool, typer.Option("--allow-reindex", help="Let the browser re-index the corpus (off by default).")
+    ] = False,
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Open the terminal UI in a web browser (textual-serve): prints the address to open.
+
+    Localhost only by default. Exports download to the browser's machine; re-indexing is off
+    unless --allow-reindex.
+    """
+    from qa.serve import serve
+
+    settings = _settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    serve(
+        settings,
+        host,
+        port,
+        allow_reindex=allow_reindex,
+        say=lambda line: console.print(line, highlight=False, markup=False, soft_wrap=True),
+    )
 
 
 @app.command("mcp")
