@@ -307,12 +307,21 @@ def ask_command(
     model_dir: ModelDirOption = None,
     cache_dir: CacheDirOption = None,
 ) -> None:
-    """Answer one question with ranked, cited passages."""
-    from qa.render import print_result
+    """Answer one question with ranked, cited passages.
+
+    A question across places or years (各省…, 历年…, 对比…) gets the comparison table first.
+    """
+    from qa.render import print_comparison, print_result
+    from qa.search.compare import compare, comparison_filters
     from qa.types import Filters
 
     settings = _settings(index_dir=index_dir, model_dir=model_dir, cache_dir=cache_dir)
-    result = _searcher(settings).search(question, k=k, filters=Filters(place=place, year=year))
+    searcher = _searcher(settings)
+    filters = Filters(place=place, year=year)
+    result = searcher.search(question, k=k, filters=filters)
+    across = comparison_filters(result.query, filters)
+    if across is not None:  # a question across places or years: the comparison first
+        print_comparison(console, compare(searcher, question, across))
     print_result(console, result)
 
 
@@ -329,6 +338,9 @@ def compare_command(
     ] = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (UTF-8 with BOM, for Excel).")] = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Show every cell whole (the answer sentence too), however tall the rows.")
+    ] = False,
     index_dir: IndexDirOption = None,
     model_dir: ModelDirOption = None,
     cache_dir: CacheDirOption = None,
@@ -356,7 +368,7 @@ def compare_command(
 
         sys.stdout.write(comparison_csv(comparison))
     else:
-        print_comparison(console, comparison)
+        print_comparison(console, comparison, wide=wide)
 
 
 @app.command("search")

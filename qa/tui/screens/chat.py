@@ -111,7 +111,11 @@ class ChatScreen(Screen):
     def action_compare_turn(self) -> None:
         """「对比各报告」: the focused card's question, over every report."""
         turn = next((a for a in self.focused.ancestors if isinstance(a, Turn)), None) if self.focused else None
-        if turn is not None:  # across reports: the turn's place filter would leave one
+        if turn is None:
+            return
+        if turn.compare_filters is not None:  # the comparison the turn showed, in full
+            self.app.open_compare(turn.question, turn.compare_filters)
+        else:  # across reports: the turn's place filter would leave one
             self.app.open_compare(turn.question, replace(turn.filters, place=None))
 
     def on_descendant_focus(self) -> None:
