@@ -507,8 +507,7 @@ def serve_command(
 ) -> None:
     """Open the terminal UI in a web browser (textual-serve): prints the address to open.
 
-    Localhost only by default. Exports download to the browser's machine; re-indexing is off
-    unless --allow-reindex.
+    Localhost only by default. Exports download to the browser's machine; re-indexing is off unless --allow-reindex.
     """
     from qa.serve import serve
 
@@ -530,8 +529,9 @@ def mcp_command(
 ) -> None:
     """Serve qa to an AI assistant: a Model Context Protocol server on stdin/stdout.
 
-    Tools: search, compare, documents, passage (the same records as --json); the reports are
-    resources. Configure your MCP client to run `qa mcp` (see the README).
+    Tools: search, compare, documents, passage (the same records as --json); the reports are resources.
+
+    Configure your MCP client to run `qa mcp` (see the README).
     """
     from qa.mcp import serve_stdio
 
