@@ -22,7 +22,7 @@ err_console = Console(stderr=True)
 class _OneLineErrors(typer.core.TyperGroup):
     """Turns every failure under the root command into one line on stderr and exit 1."""
 
-    def invoke(self, ctx: typer.Context):
+    def invoke(self, ctx):  # click's Context: typer vendors its own click
         try:
             return super().invoke(ctx)
         except QAError as error:
@@ -197,7 +197,7 @@ def index_command(
 
 def _build(settings: Settings, *, rebuild: bool = False, dry_run: bool = False, quiet: bool = False):
     """Run a build with a progress bar on stderr."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from qa.index.build import update_index
 
@@ -217,7 +217,7 @@ def _build(settings: Settings, *, rebuild: bool = False, dry_run: bool = False, 
         transient=True,
         disable=quiet,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -244,8 +244,8 @@ def _print_build_report(report) -> None:
         console.print(f"  [yellow]skipped[/] {skipped.path}: {skipped.reason}", highlight=False)
 
 
-def _corpus_settings(**overrides: Path | None) -> Settings:
-    """Settings naming the corpus folder that `qa add`/`qa remove` change: the index's own.
+def _corpus_settings(**overrides: Path | None) -> tuple[Settings, Path]:
+    """Settings naming the corpus folder that `qa add`/`qa remove` change (the index's own), and that folder.
     Another folder would switch the index, which only `qa index FOLDER --yes` does."""
     from qa.index.corpus_folder import corpus_dir, corpus_switch
 
@@ -256,7 +256,8 @@ def _corpus_settings(**overrides: Path | None) -> Settings:
             f"the index in {settings.index_dir} follows {followed}, not {settings.corpus_dir}; "
             f"drop --corpus, or switch first with `qa index {settings.corpus_dir} --yes`"
         )
-    return settings.with_overrides(corpus_dir=corpus_dir(settings))
+    folder = corpus_dir(settings)
+    return settings.with_overrides(corpus_dir=folder), folder
 
 
 @app.command("add")
@@ -270,8 +271,10 @@ def add_command(
     """Copy report files into the corpus folder and index them."""
     from qa.corpus.library import add_files
 
-    settings = _corpus_settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
-    for copied in add_files(settings.corpus_dir, files):
+    settings, corpus = _corpus_settings(
+        corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir
+    )
+    for copied in add_files(corpus, files):
         console.print(f"  copied {copied}", highlight=False)
     _print_build_report(_build(settings))
 
@@ -287,12 +290,14 @@ def remove_command(
     """Take a document out of the corpus (its file is kept in the index folder's removed/) and re-index."""
     from qa.corpus.library import remove_file
 
-    settings = _corpus_settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    settings, corpus = _corpus_settings(
+        corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir
+    )
     sources = {d.doc_id: d.source for d in _searcher(settings, load_model=False).documents()}
     source = sources.get(document) or next((s for s in sources.values() if document in (s, Path(s).name)), None)
     if source is None:
         raise QAError(f"no indexed document is called {document!r}; `qa info` and the TUI's documents list show them")
-    kept = remove_file(settings.corpus_dir, source, settings.index_dir / "removed")
+    kept = remove_file(corpus, source, settings.index_dir / "removed")
     console.print(f"  moved {source} to {kept}", highlight=False)
     _print_build_report(_build(settings))
 
@@ -307,12 +312,21 @@ def ask_command(
     model_dir: ModelDirOption = None,
     cache_dir: CacheDirOption = None,
 ) -> None:
-    """Answer one question with ranked, cited passages."""
-    from qa.render import print_result
+    """Answer one question with ranked, cited passages.
+
+    A question across places or years (各省…, 历年…, 对比…) gets the comparison table first.
+    """
+    from qa.render import print_comparison, print_result
+    from qa.search.compare import compare, comparison_filters
     from qa.types import Filters
 
     settings = _settings(index_dir=index_dir, model_dir=model_dir, cache_dir=cache_dir)
-    result = _searcher(settings).search(question, k=k, filters=Filters(place=place, year=year))
+    searcher = _searcher(settings)
+    filters = Filters(place=place, year=year)
+    result = searcher.search(question, k=k, filters=filters)
+    across = comparison_filters(result.query, filters)
+    if across is not None:  # a question across places or years: the comparison first
+        print_comparison(console, compare(searcher, question, across))
     print_result(console, result)
 
 
@@ -329,6 +343,9 @@ def compare_command(
     ] = None,
     as_json: JsonOption = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (UTF-8 with BOM, for Excel).")] = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="Show every cell whole (the answer sentence too), however tall the rows.")
+    ] = False,
     index_dir: IndexDirOption = None,
     model_dir: ModelDirOption = None,
     cache_dir: CacheDirOption = None,
@@ -338,7 +355,8 @@ def compare_command(
     Rows come in place order (the nation first, then provinces, cities, counties, towns), then year;
     a report without a good match gets a weak row (未找到), so gaps show.
     """
-    from qa.render import comparison_json, print_comparison
+    from qa.records import comparison_json
+    from qa.render import print_comparison
     from qa.search.compare import compare
     from qa.types import Filters
 
@@ -355,7 +373,7 @@ def compare_command(
 
         sys.stdout.write(comparison_csv(comparison))
     else:
-        print_comparison(console, comparison)
+        print_comparison(console, comparison, wide=wide)
 
 
 @app.command("search")
@@ -367,7 +385,7 @@ def search_command(
     cache_dir: CacheDirOption = None,
 ) -> None:
     """Answer questions read one per line from stdin, as JSON lines (model and index load once)."""
-    from qa.render import result_json
+    from qa.records import result_json
     from qa.search.searcher import EmptyQuestion
 
     if not as_json:
@@ -430,22 +448,13 @@ def documents_command(
 ) -> None:
     """Every indexed report: title, place (full hierarchy), level, year and passage count,
     by level, place and year; what no source is sure of shows as 未知 (null in --json)."""
+    from qa.records import document_record
     from qa.types import UNKNOWN, listing_order
 
     settings = _settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
     searcher = _searcher(settings, load_model=False)
     counts = searcher.passage_counts()
-    rows = [
-        {
-            "source": d.source,
-            "title": d.title,
-            "place": d.place,
-            "level": d.level,
-            "year": d.year,
-            "passages": counts.get(d.doc_id, 0),
-        }
-        for d in sorted(searcher.documents(), key=listing_order)
-    ]
+    rows = [document_record(d, counts.get(d.doc_id, 0)) for d in sorted(searcher.documents(), key=listing_order)]
     if as_json:
         print(json.dumps(rows, ensure_ascii=False))
         return
@@ -478,10 +487,59 @@ def open_tui(
     index_dir: IndexDirOption = None,
     cache_dir: CacheDirOption = None,
     model_dir: ModelDirOption = None,
+    no_reindex: Annotated[
+        bool, typer.Option("--no-reindex", hidden=True, help="Re-indexing off (as `qa serve` runs the UI).")
+    ] = False,
 ) -> None:
     """Ask questions of Chinese government work reports, offline. With no command, opens the terminal UI."""
     if ctx.invoked_subcommand is not None:
         return
     from qa.tui.app import run_tui
 
-    run_tui(_settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir))
+    run_tui(_settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir), allow_reindex=not no_reindex)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; another than 127.0.0.1 lets others in.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    allow_reindex: Annotated[
+        bool, typer.Option("--allow-reindex", help="Let the browser re-index the corpus (off by default).")
+    ] = False,
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Open the terminal UI in a web browser (textual-serve): prints the address to open.
+
+    Localhost only by default. Exports download to the browser's machine; re-indexing is off unless --allow-reindex.
+    """
+    from qa.serve import serve
+
+    settings = _settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    serve(
+        settings,
+        host,
+        port,
+        allow_reindex=allow_reindex,
+        say=lambda line: console.print(line, highlight=False, markup=False, soft_wrap=True),
+    )
+
+
+@app.command("mcp")
+def mcp_command(
+    index_dir: IndexDirOption = None,
+    cache_dir: CacheDirOption = None,
+    model_dir: ModelDirOption = None,
+) -> None:
+    """Serve qa to an AI assistant: a Model Context Protocol server on stdin/stdout.
+
+    Tools: search, compare, documents, passage (the same records as --json); the reports are resources.
+
+    Configure your MCP client to run `qa mcp` (see the README).
+    """
+    from qa.mcp import serve_stdio
+
+    serve_stdio(_settings(index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir))

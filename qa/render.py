@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.console import Console, Group
+from rich.cells import cell_len, set_cell_size
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.panel import Panel
 from rich.style import StyleType
 from rich.table import Table
@@ -72,85 +73,102 @@ def print_result(console: Console, result: SearchResult) -> None:
         )
 
 
-def understood_json(result: SearchResult) -> dict:
-    """What the question was taken to ask: the places it names outright, the years
-    (with a relative year resolved: "relative": "去年=2025"), target or result."""
-    time = result.query.time
-    return {
-        "places": [place for place, score in result.query.places.items() if score >= 1.0],
-        "first_year": time.first,
-        "last_year": time.last,
-        "report_year": time.report_year,
-        "relative": time.understood,
-        "tense": time.tense,
-    }
-
-
-def result_json(result: SearchResult) -> dict:
-    return {
-        "question": result.question,
-        "found": result.found,
-        "notice": result.notice,
-        "caveat": result.caveat,
-        "understood": understood_json(result),
-        "results": [
-            {
-                "rank": h.rank,
-                "score": h.score,
-                "text": h.passage.text,
-                "answer_sentence": h.answer_sentence,
-                "value": h.value,
-                "doc_id": h.passage.doc_id,
-                "title": h.title,
-                "place": h.place,
-                "year": h.year,
-                "section": h.passage.section,
-                "paragraph": h.passage.paragraph,
-                "start": h.passage.start,
-                "end": h.passage.end,
-                "source": h.source,
-                "weak": h.weak,
-            }
-            for h in result.hits
-        ],
-    }
-
-
 NOT_FOUND = "未找到"
 
 
-def compare_record(row: CompareRow) -> dict:
-    """One report's row of a comparison, as `qa compare --json` and `--csv` give it."""
-    hit = row.hit
-    return {
-        "doc_id": hit.passage.doc_id,
-        "source": hit.source,
-        "title": hit.title,
-        "place": hit.place,
-        "level": row.level,
-        "year": hit.year,
-        "value": row.value,
-        "answer_sentence": hit.answer_sentence,
-        "text": hit.passage.text,
-        "section": hit.passage.section,
-        "paragraph": hit.passage.paragraph,
-        "start": hit.passage.start,
-        "end": hit.passage.end,
-        "score": hit.score,
-        "weak": hit.weak,
-    }
+# The compact comparison (`qa compare` in a terminal, the chat's inline table): each row at most
+# ROW_LINES lines high, whatever the width; `--wide` shows everything, wrapped.
+ROW_LINES = 3
+PLACE_CELLS = 12  # 广东省珠海市斗门区 in two lines
+WHERE_CELLS = 18  # ¶n first, then the nearest heading, cut
+SENTENCE_MIN_CELLS = 24  # the answer sentence is shown only where this much is left for it
 
 
-def comparison_json(comparison: Comparison) -> dict:
-    return {"question": comparison.question, "rows": [compare_record(row) for row in comparison.rows]}
-
-
-def print_comparison(console: Console, comparison: Comparison) -> None:
+def print_comparison(console: Console, comparison: Comparison, *, wide: bool = False) -> None:
     if not comparison.rows:
         console.print(Text("没有符合过滤条件的报告（no indexed report passes the filters）", style="yellow"))
         return
+    if comparison.lexical_only:
+        console.print("[dim](lexical search only: the model was not loaded)[/]")
+    console.print(comparison_table(comparison, console.width, wide=wide))
+
+
+def comparison_title(comparison: Comparison) -> str:
     found = sum(not row.hit.weak for row in comparison.rows)
-    table = Table(title=f"{comparison.question}（{found}/{len(comparison.rows)} 份报告有答案）", show_lines=True)
+    return f"{comparison.question}（{found}/{len(comparison.rows)} 份报告有答案）"
+
+
+def comparison_table(comparison: Comparison, width: int, *, wide: bool = False) -> Table:
+    """地点 · 年份 · 值 · 出处, and the answer sentence where it fits, each row at most
+    ROW_LINES high within `width` cells; with wide, every cell whole (rows as tall as they need)."""
+    if wide:
+        return _wide_table(comparison)
+    rows = comparison.rows
+    place_w = max(4, min(PLACE_CELLS, max((cell_len(_place(r)) for r in rows), default=4)))
+    where_w = min(WHERE_CELLS, max(cell_len(_where(r)) for r in rows)) if rows else WHERE_CELLS
+    where_w = max(where_w, 4)
+    year_w = 4
+    values = [row.value or NOT_FOUND for row in rows]
+    value_need = max((cell_len(v) for v in values), default=2)
+    left = width - (3 * 4 + 1) - place_w - year_w - where_w  # four columns: borders and padding
+    value_w = max(8, min(value_need, left))
+    sentence_w = left - value_w - 3  # a fifth column costs 3 cells
+    with_sentence = sentence_w >= SENTENCE_MIN_CELLS
+    if not with_sentence:
+        value_w = max(8, left)
+    table = Table(title=comparison_title(comparison), show_lines=True)
+    table.add_column("地点", width=place_w, overflow="fold")
+    table.add_column("年份", width=year_w, justify="right", no_wrap=True)
+    table.add_column("值", width=value_w, style="bold", overflow="fold")
+    if with_sentence:
+        table.add_column("答句", width=sentence_w, no_wrap=True, overflow="ellipsis")
+    table.add_column("出处", width=where_w, style="dim", no_wrap=True, overflow="ellipsis")
+    for row, value in zip(rows, values):
+        hit = row.hit
+        cells = [
+            _clip(_place(row), ROW_LINES * (place_w - 1)),
+            str(hit.year or "–"),
+            _clip(value, ROW_LINES * (value_w - 1)),
+        ]
+        if with_sentence:
+            cells.append("" if hit.weak else " ".join(hit.answer_sentence.split()))
+        cells.append(_where(row))
+        table.add_row(*cells, style="dim" if hit.weak else None)
+    return table
+
+
+class FittedComparison:
+    """comparison_table as wide as the place it is drawn in (a terminal, a Textual widget)."""
+
+    def __init__(self, comparison: Comparison, *, wide: bool = False) -> None:
+        self.comparison = comparison
+        self.wide = wide
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield comparison_table(self.comparison, options.max_width, wide=self.wide)
+
+
+def _place(row: CompareRow) -> str:
+    return row.hit.place or row.hit.title
+
+
+def _where(row: CompareRow) -> str:
+    """¶n first, so that a cut keeps it: 「¶11 (二)高端谋划,打造一流…」."""
+    section = row.hit.passage.section.split(" › ")[-1]
+    return f"¶{row.hit.passage.paragraph} {section}".strip()
+
+
+def _clip(text: str, cells: int) -> str:
+    """text within `cells` terminal cells, an ellipsis marking a cut."""
+    text = " ".join(text.split())
+    if cell_len(text) <= cells:
+        return text
+    return set_cell_size(text, max(cells - 1, 0)).rstrip() + "…"
+
+
+def _wide_table(comparison: Comparison) -> Table:
+    """Every cell whole, wrapped (`qa compare --wide`)."""
+    table = Table(title=comparison_title(comparison), show_lines=True)
     for name, options in (
         ("地点", {}),
         ("年份", {"justify": "right"}),
@@ -172,9 +190,7 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
             where,
             style="dim" if hit.weak else None,
         )
-    if comparison.lexical_only:
-        console.print("[dim](lexical search only: the model was not loaded)[/]")
-    console.print(table)
+    return table
 
 
 def print_eval(console: Console, report: EvalReport) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -66,7 +67,7 @@ def test_documents_lists_each_report_with_its_metadata(settings):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert sorted(row["source"] for row in rows) == sorted(path.name for path in SEEDS.glob("*.txt"))
-    assert all(set(row) == {"source", "title", "place", "level", "year", "passages"} for row in rows)
+    assert all(set(row) == {"doc_id", "source", "title", "place", "level", "year", "passages"} for row in rows)
     # By level (city, counties, towns), then place, then year.
     assert [(row["level"], row["place"]) for row in rows] == [
         ("市", "广东省江门市"),
@@ -237,3 +238,64 @@ def test_compare_csv_opens_in_excel(settings):
 def test_compare_with_no_report_passing_the_filters(settings):
     result = _run(settings, "compare", "赤字率", "--level", "全国")
     assert result.exit_code == 0 and "没有符合过滤条件的报告" in result.stdout
+
+
+def test_ask_across_reports_shows_the_comparison_first(settings):
+    result = _run(settings, "ask", "各区县城镇新增就业目标分别是多少", "-k", "2")
+    assert result.exit_code == 0, result.output
+    table, _, cards = result.stdout.partition("╭─")  # the comparison, then the cards
+    assert "份报告有答案" in table and "城镇新增就业0.8万人" in table and "金湾区" in table
+    assert "广东省江门市" not in table  # 各区县: the level 区县 only
+    assert cards
+    plain = _run(settings, "ask", "斗门2020年准备建多少座5G基站？", "-k", "2")
+    assert plain.exit_code == 0 and "份报告有答案" not in plain.stdout
+
+
+def test_compare_fits_80_columns(settings, searcher):
+    """At 80 columns each row is at most 3 lines high; --wide keeps every cell whole."""
+    import io
+
+    from rich.console import Console
+
+    from qa.render import print_comparison
+    from qa.search.compare import compare
+
+    comparison = compare(searcher, "城镇新增就业目标是多少？")
+    for width in (80, 100, 140):
+        out = io.StringIO()
+        print_comparison(Console(file=out, width=width, color_system=None), comparison)
+        lines = out.getvalue().splitlines()
+        assert all(len(line) <= width for line in lines)
+        header_rule = next(i for i, line in enumerate(lines) if line.startswith("┡"))
+        body = lines[header_rule + 1 :]
+        heights, height = [], 0
+        for line in body:
+            if line.startswith(("├", "└")):  # a rule between rows, or the end
+                heights.append(height)
+                height = 0
+            else:
+                height += 1
+        assert len(heights) == len(comparison.rows) and max(heights) <= 3, heights
+        assert all(h.place for h in (row.hit for row in comparison.rows))
+        text = out.getvalue()
+        assert "地点" in text and "年份" in text and "值" in text and "出处" in text
+        if width == 80:
+            assert "答句" not in text  # only where it fits
+        if width == 140:
+            assert "答句" in text
+    wide = io.StringIO()
+    print_comparison(Console(file=wide, width=80, color_system=None), comparison, wide=True)
+    assert "答句" in wide.getvalue()  # everything, however tall
+
+
+def test_compare_in_an_80_column_terminal(settings):
+    """The real command with COLUMNS=80: the rows stay short."""
+    result = subprocess.run(
+        [sys.executable, "-m", "qa", "compare", "城镇新增就业目标是多少？", "--index-dir", str(settings.index_dir),
+         "--cache-dir", str(settings.cache_dir)],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "80"}, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80 and "城镇新增就业0.8万人" in result.stdout
+    assert len(lines) <= 4 + 5 * 4  # title, header, rules and five rows of at most 3 lines

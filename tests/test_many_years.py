@@ -5,7 +5,7 @@ report first, and the reports of the place and year asked reach the candidates."
 from __future__ import annotations
 
 from qa.corpus.places import NATION
-from qa.render import result_json
+from qa.records import result_json
 from qa.search.searcher import Searcher
 from qa.types import REVIEW
 

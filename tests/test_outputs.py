@@ -22,7 +22,7 @@ from opencc import OpenCC
 
 from qa.config import Settings
 from qa.eval import load_eval_set
-from qa.render import comparison_json, result_json
+from qa.records import comparison_json, result_json
 from qa.search.compare import compare
 from qa.search.searcher import EmptyQuestion, Searcher
 

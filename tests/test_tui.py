@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from textual.geometry import Region
 
 from qa.config import Settings
 from qa.index.build import build_index
@@ -340,6 +341,41 @@ async def test_compare_from_an_answer_card(settings, searcher):
         assert len(compare_rows(screen)) == 5
         await pilot.press("q")
         assert isinstance(app.screen, ChatScreen)
+
+
+async def test_questions_across_reports_open_a_comparison_in_the_chat(settings, searcher):
+    app = QAApp(settings, searcher=searcher)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, "各区县城镇新增就业目标分别是多少")
+        assert turn.compare_filters == Filters(level="区县")
+        rows = turn.comparison.rows
+        assert [r.hit.place for r in rows] == ["广东省珠海市斗门区", "广东省珠海市金湾区"] and {
+            r.level for r in rows
+        } == {"区县"}
+        table = turn.query_one(".comparison")  # drawn in the chat, as wide as the chat
+        strips = table.render_lines(Region(0, 0, table.size.width, table.size.height))
+        shown = "\n".join("".join(segment.text for segment in strip) for strip in strips)
+        assert "0.8万人" in shown and "地点" in shown and "出处" in shown
+        assert "对比各报告（级别 区县）：2 份报告" in str(turn.query_one(".compare-head").render())
+        assert turn.query(PassageCard)  # the usual cards below
+        await pilot.press("escape", "m")  # a card's m: the same comparison, full screen
+        await settle(pilot)
+        assert isinstance(app.screen, CompareScreen) and app.screen.filters == Filters(level="区县")
+        await pilot.press("q", "escape")  # back to the chat, and from the card to the input
+        assert isinstance(app.focused, QuestionInput)
+
+        turn = await ask(pilot, "斗门历年城镇新增就业目标")
+        assert turn.compare_filters == Filters(place="广东省珠海市斗门区")
+        assert [r.hit.place for r in turn.comparison.rows] == ["广东省珠海市斗门区"]
+
+        turn = await ask(pilot, "各省2026年城镇新增就业目标分别是多少")  # no such report in the seeds
+        assert turn.compare_filters == Filters(year=2026, level="省") and turn.comparison.rows == []
+        assert "没有符合过滤的报告" in str(turn.query_one(".compare-head").render())
+
+        turn = await ask(pilot, QUESTION)  # a plain question: no comparison
+        assert turn.compare_filters is None and turn.comparison is None
+        assert not turn.query(".comparison") and not turn.query(".compare-head")
+        assert ANSWER in plain(turn.query(PassageCard).first())
 
 
 # -- snapshots: fixed size, no clock, no spinner (workers settled, model already loaded) --

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.corpus.places import LEVELS
+from qa.search.comparative import comparison_filters as comparison_filters  # the interfaces' door
 from qa.search.fuse import DENSE_WEIGHT, LEXICAL_WEIGHT, scale
 from qa.search.query import Query
 from qa.search.searcher import Searcher, expanded_tokens

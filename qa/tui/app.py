@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 HISTORY_FILE = "history.jsonl"
 PREPARING_MODEL = "正在准备嵌入模型（仅首次，约1分钟）…"
+REINDEX_OFF = "此处不能重建索引（qa serve --allow-reindex 可开启）"
 STAGES = {"read": "读取报告", "embed": "计算段落向量", "words": "建立词索引", "write": "写入索引"}
 
 
@@ -43,9 +45,17 @@ class QAApp(App[None]):
     engine_version: reactive[int] = reactive(0)  # bumped whenever `searcher` is replaced
     build_status: reactive[tuple[str, float] | None] = reactive(None)  # (label, fraction)
 
-    def __init__(self, settings: Settings, *, searcher: Searcher | None = None, load_model: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        searcher: Searcher | None = None,
+        load_model: bool = True,
+        allow_reindex: bool = True,
+    ) -> None:
         super().__init__()
         self.settings = settings
+        self.allow_reindex = allow_reindex  # off in the browser unless `qa serve --allow-reindex`
         self.searcher: Searcher | None = None
         self.history = History(settings.data_dir / HISTORY_FILE)
         self._given_searcher = searcher
@@ -64,6 +74,9 @@ class QAApp(App[None]):
         try:
             self._use(Searcher.open(self.settings, load_model=False))
         except IndexMissing:
+            if not self.allow_reindex:
+                self.notify("还没有索引：请先运行 qa index", severity="error", timeout=60)
+                return
             self.notify("还没有索引：正在建立，请稍候…", title="首次运行")
             self.action_reindex()
         except QAError as error:
@@ -145,11 +158,15 @@ class QAApp(App[None]):
                 self.model_state = "ready"
         else:
             self.notify("索引已就绪", title="索引")
-            self._use(worker.result)
+            if isinstance(worker.result, Searcher):
+                self._use(worker.result)
 
     # -- actions -----------------------------------------------------------------
 
     def action_reindex(self) -> None:
+        if not self.allow_reindex:
+            self.notify(REINDEX_OFF, severity="warning")
+            return
         if self.build_status is not None:
             self.notify("索引正在建立中")
             return
@@ -163,7 +180,12 @@ class QAApp(App[None]):
             self.push_screen(HelpScreen())
 
     def save_export(self, name: str, text: str) -> None:
-        """Write an export into the working folder, else the data folder, and say where."""
+        """In a browser, download the export; in a terminal, write it into the working folder,
+        else the data folder, and say where."""
+        if self.is_web:
+            self.deliver_text(io.StringIO(text), save_filename=name, encoding="utf-8")
+            self.notify(f"已下载 {name}", title="导出")
+            return
         for folder in (Path.cwd(), self.settings.data_dir):
             path = folder / name
             try:
@@ -208,13 +230,19 @@ class QAApp(App[None]):
         self.push_screen(ContextScreen(document, passage, answer))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield SystemCommand("重建索引 (Re-index)", "重新读取语料并更新索引", self.action_reindex)
+        if self.allow_reindex:
+            yield SystemCommand("重建索引 (Re-index)", "重新读取语料并更新索引", self.action_reindex)
         yield SystemCommand("文档列表 (Documents)", "浏览并打开任意报告", self.action_documents)
         yield SystemCommand("切换明暗主题 (Toggle theme)", "在深色与浅色之间切换", self.action_toggle_theme)
         yield SystemCommand("清除历史 (Clear history)", "删除保存的提问记录", self.action_clear_history)
         yield SystemCommand("帮助 (Help)", "按键说明", self.action_help)
         yield from super().get_system_commands(screen)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reindex":
+            return self.allow_reindex  # hidden from the footer too
+        return True
 
-def run_tui(settings: Settings) -> None:
-    QAApp(settings).run()
+
+def run_tui(settings: Settings, *, allow_reindex: bool = True) -> None:
+    QAApp(settings, allow_reindex=allow_reindex).run()

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Input, Static
 
 from qa.tui.commands import parse_line
 from qa.tui.format import markdown_export
+from qa.tui.typed import qa_app
 from qa.tui.widgets.build_panel import BuildPanel
 from qa.tui.widgets.filter_bar import FilterBar
 from qa.tui.widgets.passage_card import PassageCard
@@ -48,7 +49,7 @@ class ChatScreen(Screen):
             yield Static(WELCOME, id="welcome")
         yield BuildPanel(id="build")
         yield FilterBar(id="filters")
-        yield QuestionInput(self.app.history, id="question")
+        yield QuestionInput(qa_app(self).history, id="question")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -73,14 +74,14 @@ class ChatScreen(Screen):
         self.filters = parsed.filters
         self.query_one(FilterBar).show(self.k, self.filters)
         if parsed.compare:
-            self.app.history.add(event.value.strip())
-            self.app.open_compare(parsed.compare, self.filters)
+            qa_app(self).history.add(event.value.strip())
+            qa_app(self).open_compare(parsed.compare, self.filters)
             return
         if not parsed.question:
             if not event.value.strip():
                 self.notify("请输入问题", severity="warning")
             return
-        self.app.history.add(event.value.strip())
+        qa_app(self).history.add(event.value.strip())
         conversation = self.query_one("#conversation", VerticalScroll)
         turn = Turn(parsed.question, self.k, self.filters)
         conversation.mount(turn)
@@ -99,7 +100,7 @@ class ChatScreen(Screen):
             self.action_focus_input()
             return
         turns = self.query(Turn)
-        cards = turns.last().query(PassageCard) if turns else []
+        cards = turns.last().query(PassageCard) if turns else None
         if cards:
             cards.first().focus()
 
@@ -111,8 +112,12 @@ class ChatScreen(Screen):
     def action_compare_turn(self) -> None:
         """「对比各报告」: the focused card's question, over every report."""
         turn = next((a for a in self.focused.ancestors if isinstance(a, Turn)), None) if self.focused else None
-        if turn is not None:  # across reports: the turn's place filter would leave one
-            self.app.open_compare(turn.question, replace(turn.filters, place=None))
+        if turn is None:
+            return
+        if turn.compare_filters is not None:  # the comparison the turn showed, in full
+            qa_app(self).open_compare(turn.question, turn.compare_filters)
+        else:  # across reports: the turn's place filter would leave one
+            qa_app(self).open_compare(turn.question, replace(turn.filters, place=None))
 
     def on_descendant_focus(self) -> None:
         self.refresh_bindings()  # the compare key shows on cards only
@@ -123,4 +128,4 @@ class ChatScreen(Screen):
             self.notify("还没有可导出的回答", severity="warning")
             return
         name = f"qa-{datetime.now():%Y%m%d-%H%M%S}.md"
-        self.app.save_export(name, markdown_export(results))
+        qa_app(self).save_export(name, markdown_export(results))

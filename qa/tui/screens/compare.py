@@ -19,6 +19,7 @@ from qa.search.compare import Comparison
 from qa.search.searcher import EmptyQuestion
 from qa.tui.commands import describe_filters, filters_text, parse_filters
 from qa.tui.format import clip
+from qa.tui.typed import qa_app
 from qa.types import Filters
 
 COLUMNS = ("地点", "年份", "级别", "值", "答句", "出处")
@@ -73,7 +74,7 @@ class CompareScreen(Screen):
     @work(thread=True, exit_on_error=False, group="compare")
     def _compare(self, asked: int, question: str, filters: Filters) -> None:
         try:
-            comparison = self.app.compare(question, filters)
+            comparison = qa_app(self).compare(question, filters)
         except EmptyQuestion:
             self.app.call_from_thread(self._show_error, asked, "问题里没有可检索的字词")
         except QAError as error:
@@ -129,7 +130,7 @@ class CompareScreen(Screen):
             notes.append(f"{len(c.rows)} 份报告 · {found} 份找到" if c.rows else "没有符合过滤的报告")
             if c.lexical_only:
                 notes.append(
-                    "仅词法匹配" + ("（模型加载中，稍后自动更新）" if self.app.model_state == "loading" else "")
+                    "仅词法匹配" + ("（模型加载中，稍后自动更新）" if qa_app(self).model_state == "loading" else "")
                 )
         notes.append("级别 " + (self.filters.level or "全部"))
         shown = describe_filters(replace(self.filters, level=None))
@@ -147,8 +148,8 @@ class CompareScreen(Screen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if self.comparison is None:
             return
-        hit = self.comparison.rows[int(event.row_key.value)].hit
-        self.app.open_document(hit.passage.doc_id, hit.passage, (hit.answer_start, hit.answer_end))
+        hit = self.comparison.rows[int(str(event.row_key.value))].hit
+        qa_app(self).open_document(hit.passage.doc_id, hit.passage, (hit.answer_start, hit.answer_end))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.filters = parse_filters(event.value, self.filters)
@@ -179,4 +180,4 @@ class CompareScreen(Screen):
             self.notify("还没有可导出的对比", severity="warning")
             return
         write = comparison_markdown if kind == "md" else comparison_csv
-        self.app.save_export(f"qa-compare-{datetime.now():%Y%m%d-%H%M%S}.{kind}", write(self.comparison))
+        qa_app(self).save_export(f"qa-compare-{datetime.now():%Y%m%d-%H%M%S}.{kind}", write(self.comparison))

@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from qa.search.searcher import Searcher
+from qa.tui.typed import qa_app
 from qa.types import UNKNOWN, listing_order
 
 
@@ -34,4 +35,4 @@ class DocumentsScreen(Screen):
         table.focus()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.app.open_document(str(event.row_key.value))
+        qa_app(self).open_document(str(event.row_key.value))

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.widget import Widget
 
 from qa.render import citation, passage_text
+from qa.tui.typed import qa_app
 from qa.types import Hit
 
 
@@ -40,7 +41,7 @@ class PassageCard(Widget, can_focus=True):
 
     def action_open(self) -> None:
         hit = self.hit
-        self.app.open_document(hit.passage.doc_id, hit.passage, (hit.answer_start, hit.answer_end))
+        qa_app(self).open_document(hit.passage.doc_id, hit.passage, (hit.answer_start, hit.answer_end))
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(f"{citation(self.hit)}\n{self.hit.passage.text}")

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from qa.tui.format import index_age
+from qa.tui.typed import qa_app
 
 MODEL_LABELS = {"none": "—", "loading": "加载中…", "ready": "就绪", "lexical": "仅词法"}
 
@@ -19,7 +20,7 @@ class StatusBar(Static):
         self.update_status()
 
     def update_status(self) -> None:
-        app = self.app
+        app = qa_app(self)
         searcher = app.searcher
         text = Text(" qa ", style="bold")
         if searcher is None:

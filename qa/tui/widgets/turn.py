@@ -9,9 +9,11 @@ from textual.containers import Vertical
 from textual.widgets import LoadingIndicator, Static
 
 from qa.errors import QAError
-from qa.render import answer_line
+from qa.render import FittedComparison, answer_line
+from qa.search.compare import Comparison, comparison_filters
 from qa.search.searcher import EmptyQuestion, SearchResult
 from qa.tui.commands import describe_filters
+from qa.tui.typed import qa_app
 from qa.tui.widgets.passage_card import PassageCard
 from qa.types import Filters
 
@@ -26,6 +28,9 @@ class Turn(Vertical):
         self.filters = filters
         self.result: SearchResult | None = None
         self.error: str | None = None
+        # A question across places or years (各省…, 历年…): the filters its comparison ran with.
+        self.compare_filters: Filters | None = None
+        self.comparison: Comparison | None = None
 
     def compose(self) -> ComposeResult:
         shown = self.question
@@ -46,14 +51,14 @@ class Turn(Vertical):
             return False
         if self.result is None:
             return not self.is_searching
-        return self.result.lexical_only and self.app.model_state == "ready"
+        return self.result.lexical_only and qa_app(self).model_state == "ready"
 
     @property
     def is_searching(self) -> bool:
         return self.has_class("-searching")
 
     def search(self) -> None:
-        if self.app.searcher is None:
+        if qa_app(self).searcher is None:
             self._set_meta(Text("等待索引建立完成…", style="italic"))
             return
         self.add_class("-searching")
@@ -62,28 +67,32 @@ class Turn(Vertical):
     @work(thread=True, exit_on_error=False, group="search")
     def _search(self) -> None:
         try:
-            result = self.app.search(self.question, self.k, self.filters)
+            result = qa_app(self).search(self.question, self.k, self.filters)
+            across = comparison_filters(result.query, self.filters)
+            comparison = None if across is None else qa_app(self).compare(self.question, across)
         except EmptyQuestion:
             self.app.call_from_thread(self._show_error, "问题里没有可检索的字词")
         except QAError as error:
             self.app.call_from_thread(self._show_error, str(error))
         else:
-            self.app.call_from_thread(self._show, result)
+            # mypy solves call_from_thread's `T | Awaitable[T]` to Never for a coroutine function
+            self.app.call_from_thread(self._show, result, across, comparison)  # type: ignore[arg-type]
 
     def _show_error(self, message: str) -> None:
         self.remove_class("-searching")
         self.error = message
         self._set_meta(Text(f"无法检索：{message}", style="italic"))
 
-    async def _show(self, result: SearchResult) -> None:
+    async def _show(self, result: SearchResult, across: Filters | None, comparison: Comparison | None) -> None:
         self.remove_class("-searching")
         focused = self.app.focused
         refocus_rank = focused.hit.rank if isinstance(focused, PassageCard) and focused.parent is self.cards else None
         first_answer = self.result is None
         self.result = result
+        self.compare_filters, self.comparison = across, comparison
         self._set_meta(self._meta(result))
         await self.cards.remove_children()
-        widgets = [PassageCard(hit) for hit in result.hits]
+        widgets: list[Static | PassageCard] = [PassageCard(hit) for hit in result.hits]
         answer = answer_line(result)
         if answer:
             widgets.insert(0, Static(Text(answer), classes="answer"))
@@ -91,6 +100,8 @@ class Turn(Vertical):
             widgets.insert(0, Static(result.notice + ("：" if result.hits else "。"), classes="notice"))
         elif result.caveat:
             widgets.insert(0, Static(f"{result.caveat}。", classes="notice"))
+        if comparison is not None:  # asked across reports: the comparison first, the cards below
+            widgets[:0] = self._comparison_widgets(comparison)
         await self.cards.mount_all(widgets)
         for card in self.cards.query(PassageCard):
             if card.hit.rank == refocus_rank:
@@ -99,6 +110,17 @@ class Turn(Vertical):
             # After the refresh, when the new cards have their sizes.
             conversation = self.screen.query_one("#conversation")
             self.call_after_refresh(conversation.scroll_to_widget, self, animate=False, top=True)
+
+    def _comparison_widgets(self, comparison: Comparison) -> list[Static]:
+        found = sum(not row.hit.weak for row in comparison.rows)
+        shown = describe_filters(comparison.filters) or "全部报告"
+        head = f"对比各报告（{shown}）：{len(comparison.rows)} 份报告 · {found} 份找到"
+        if not comparison.rows:
+            return [Static(f"对比各报告（{shown}）：没有符合过滤的报告", classes="compare-head")]
+        return [
+            Static(Text(head + " · 卡片上按 m 打开对比表"), classes="compare-head"),
+            Static(FittedComparison(comparison), classes="comparison"),
+        ]
 
     @property
     def cards(self) -> Vertical:
@@ -116,7 +138,9 @@ class Turn(Vertical):
             parts.append("过滤：" + describe_filters(result.filters))
         parts.append(f"前 {self.k} 条")
         if result.lexical_only:
-            parts.append("仅词法匹配" + ("（模型加载中，稍后自动更新）" if self.app.model_state == "loading" else ""))
+            parts.append(
+                "仅词法匹配" + ("（模型加载中，稍后自动更新）" if qa_app(self).model_state == "loading" else "")
+            )
         return Text("  ".join(parts))
 
     def _set_meta(self, text: Text) -> None:
