@@ -69,7 +69,7 @@ ModelDirOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
-def _settings(**overrides: Path | None) -> Settings:
+def _settings(**overrides: Path | str | int | None) -> Settings:
     return load_settings().with_overrides(**overrides)
 
 
@@ -172,6 +172,23 @@ def index_command(
     index_dir: IndexDirOption = None,
     cache_dir: CacheDirOption = None,
     model_dir: ModelDirOption = None,
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device",
+            help="Embed passages on: auto (a CUDA GPU if torch sees one), cpu or cuda \\[env: QA_DEVICE].",
+            show_default=False,
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            show_default=False,
+            help="CPU cores to embed passages (threads) and cut their words (processes) with \\[env: QA_WORKERS; default 2].",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Build or update the index from a folder of reports (only changed files cost time)."""
@@ -183,7 +200,14 @@ def index_command(
         else:
             _print_build_report(report)
 
-    settings = _settings(corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=cache_dir, model_dir=model_dir)
+    settings = _settings(
+        corpus_dir=corpus_dir,
+        index_dir=index_dir,
+        cache_dir=cache_dir,
+        model_dir=model_dir,
+        device=device,
+        workers=workers,
+    )
     followed = None if (yes or rebuild or dry_run) else corpus_switch(settings)
     if followed is not None:  # show what switching would remove, and do nothing
         report = _build(settings, dry_run=True, quiet=as_json)

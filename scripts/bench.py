@@ -6,9 +6,11 @@ Usage:
     .venv/bin/python scripts/bench.py --passages --faiss --scale 1000000   # whole engine at 1M
     .venv/bin/python scripts/bench.py --passages --faiss --indexes embeddings   # query an existing index
     .venv/bin/python scripts/bench.py --passages --faiss --compare 1000   # qa compare over 1,000 reports
+    .venv/bin/python scripts/bench.py --passages 10000 --devices cpu cuda --faiss   # embedding per device
+    .venv/bin/python scripts/bench.py ... --json   # one JSON object on stdout (the tables go to stderr)
 
-Every measurement runs in its own process, so its peak RSS is its own; a
-corpus is built in one process and queried in another. The larger real-text
+Every measurement runs in its own process, so its peak RSS is its own (the
+child's ru_maxrss); a corpus is built in one process and queried in another. The larger real-text
 corpora are the seeds' sentences re-chunked and shuffled into passages (real
 text, real embeddings). `--scale` corpora are real text too, but their passage
 vectors are SYNTHETIC (embedding a million passages takes hours), so they
@@ -24,6 +26,8 @@ labelled as such. Needs a prepared model.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import multiprocessing
 import os
 import random
@@ -43,7 +47,7 @@ from machine import cpu_info, describe  # scripts/machine.py
 from rich.console import Console
 from rich.table import Table
 
-from qa.config import PROJECT_ROOT, Settings, load_settings
+from qa.config import BUILD_BATCH, DEVICES, PROJECT_ROOT, Settings, load_settings, usable_cores
 
 DEV_SET = PROJECT_ROOT / "tests" / "data" / "dev.jsonl"
 SENTENCE = re.compile(r"[^。！？；\n]+[。！？；]")
@@ -59,6 +63,11 @@ def percentile(values: list[float], p: float) -> float:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def children_peak_rss_mb() -> float:
+    """The largest peak RSS of this process's finished children (a build's word processes)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def in_child(function: Callable[..., dict], *args) -> dict:
@@ -132,37 +141,64 @@ def measure_compare(settings: Settings) -> dict:
     }
 
 
+class TimedEncoder:
+    """The model as a build uses it, with the seconds spent embedding summed: a build
+    interleaves embedding with writing rows and cutting words, batch by batch."""
+
+    def __init__(self, encoder) -> None:
+        self._encoder = encoder
+        self.device = encoder.device
+        self.seconds = 0.0
+
+    def encode_passages(self, texts: list[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        start = time.perf_counter()
+        vectors = self._encoder.encode_passages(texts, progress=progress)
+        self.seconds += time.perf_counter() - start
+        return vectors
+
+
 def build_corpus(settings: Settings, label: str, synthetic_from: str | None = None) -> dict:
-    """Build an index over settings.corpus_dir. With synthetic_from (an index folder),
-    passage vectors are SYNTHETIC mixtures of that index's vectors instead of embeddings."""
-    from qa.index.build import build_index, model_identity, update_index
+    """Build an index over settings.corpus_dir, as `qa index` does. With synthetic_from (an
+    index folder), passage vectors are SYNTHETIC mixtures of that index's vectors instead of embeddings."""
+    from qa.index.build import build_index, model_identity
+    from qa.model.encoder import Encoder
 
-    stages: dict[str, float] = {}
+    model_id, dim = model_identity(settings)
+    loaded: list = []
 
-    def progress(stage: str, done: int, total: int) -> None:
-        stages.setdefault(f"{stage}_start", time.perf_counter())
-        if done == total:
-            stages[f"{stage}_end"] = time.perf_counter()
+    def load_encoder():  # loaded when the build needs it, as `qa index` does: its time is the build's
+        if synthetic_from is None:
+            loaded.append(
+                TimedEncoder(Encoder(settings.resolved_model_dir, device=settings.device, workers=settings.workers))
+            )
+        else:
+            loaded.append(SyntheticEncoder(seed_vectors(synthetic_from)))
+        return loaded[0]
 
     start = time.perf_counter()
-    if synthetic_from is None:
-        report = update_index(settings, progress=progress)
-    else:
-        model_id, dim = model_identity(settings)
-        encoder = SyntheticEncoder(seed_vectors(synthetic_from))
-        report = build_index(
-            settings.corpus_dir, settings.index_dir, lambda: encoder, model_id=model_id, dim=dim, progress=progress
-        )
+    report = build_index(
+        settings.corpus_dir, settings.index_dir, load_encoder, model_id=model_id, dim=dim, workers=settings.workers
+    )
     build_s = time.perf_counter() - start
-    embed_s = stages.get("embed_end", 0) - stages.get("embed_start", 0)
+    embed_s = sum(e.seconds for e in loaded if isinstance(e, TimedEncoder))
+    from qa.index import open_index
+
+    index = open_index(settings.index_dir)
+    devices = index.manifest.devices
+    index.close()
     return {
         "label": label,
         "vectors": "real" if synthetic_from is None else "SYNTHETIC",
+        "device": "+".join(devices),
         "passages": report.passages,
         "build_s": build_s,
         "embed_per_s": report.embedded / embed_s if synthetic_from is None and embed_s > 0 else float("nan"),
         "pipeline_per_s": report.passages / build_s,
         "build_rss_mb": peak_rss_mb(),
+        # The build's word processes (none for a corpus of one batch), each counted at its own
+        # peak as if all peaked with the build: an upper bound of the whole build's memory.
+        "build_workers": (workers := usable_cores(settings.workers) if report.passages > BUILD_BATCH else 0),
+        "build_total_mb": peak_rss_mb() + workers * children_peak_rss_mb(),
     }
 
 
@@ -221,6 +257,8 @@ class SyntheticEncoder:
     """Stands in for the model when building a million-passage index: embedding it
     for real would take hours (see the embedding rate above), and its size, not its
     vectors' meaning, is what the memory and latency figures depend on."""
+
+    device = "synthetic"  # what the index's manifest records as the vectors' origin
 
     def __init__(self, real: np.ndarray) -> None:
         self._real = real
@@ -340,20 +378,41 @@ def main() -> None:
         default=[],
         help="existing index folders to query (e.g. embeddings/, or your own corpus's index)",
     )
+    parser.add_argument(
+        "--devices",
+        nargs="*",
+        default=["cpu"],
+        choices=DEVICES,
+        help="embed the --passages corpora on each of these devices (qa index --device)",
+    )
+    parser.add_argument("--workers", type=int, default=None, help="CPU cores to embed with (qa index --workers)")
+    parser.add_argument(
+        "--json", action="store_true", help="print every figure as one JSON object on stdout (the tables go to stderr)"
+    )
     args = parser.parse_args()
     base = load_settings()
-    console = Console()
-    console.print(describe(cpu_info()), highlight=False)
+    console = Console(stderr=args.json)
+    machine = cpu_info()
+    console.print(describe(machine), highlight=False)
+    figures: dict = {"machine": machine}
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        seeds_settings = base.with_overrides(corpus_dir=PROJECT_ROOT / "seeds", index_dir=root / "seeds-index")
+        seeds_settings = base.with_overrides(
+            corpus_dir=PROJECT_ROOT / "seeds", index_dir=root / "seeds-index", device="cpu", workers=args.workers
+        )
         runs = [(seeds_settings, "seeds", None)]
         for n, synthetic in [*((n, False) for n in args.passages), *((n, True) for n in args.scale)]:
             name = f"{n}-synthetic" if synthetic else str(n)
             write_shuffled_corpus(root / f"corpus-{name}", n)
-            settings = base.with_overrides(corpus_dir=root / f"corpus-{name}", index_dir=root / f"index-{name}")
-            runs.append((settings, "shuffled", str(seeds_settings.index_dir) if synthetic else None))
+            for device in ["cpu"] if synthetic else args.devices:
+                settings = base.with_overrides(
+                    corpus_dir=root / f"corpus-{name}",
+                    index_dir=root / f"index-{name}-{device}",
+                    device=device,
+                    workers=args.workers,
+                )
+                runs.append((settings, "shuffled", str(seeds_settings.index_dir) if synthetic else None))
         corpus_rows = []
         for settings, label, synthetic_from in runs:
             row = in_child(build_corpus, settings, label, synthetic_from) | in_child(query_corpus, settings)
@@ -363,8 +422,38 @@ def main() -> None:
             row = {"label": str(index_dir)} | in_child(query_corpus, base.with_overrides(index_dir=index_dir))
             corpus_rows.append(row)
             console.print(f"measured {row}", highlight=False)
+        figures["corpora"] = corpus_rows
+        # Passages/s of the model on each device, from the largest corpus embedded there.
+        figures["embedding"] = {
+            r["device"]: {"passages": r["passages"], "passages_per_s": r["embed_per_s"], "corpus": r["label"]}
+            for r in sorted((r for r in corpus_rows if r.get("vectors") == "real"), key=lambda r: r["passages"])
+        }
+        figures["scale"] = [
+            {
+                "passages": r["passages"],
+                "build_peak_mb": r["build_total_mb"],
+                "build_process_peak_mb": r["build_rss_mb"],
+                "query_peak_mb": r["query_rss_mb"],
+                "query_p50_ms": r["p50"],
+                "query_p95_ms": r["p95"],
+                "build_s": r["build_s"],
+                "open_s": r["open_s"],
+            }
+            for r in corpus_rows
+            if r.get("vectors") == "SYNTHETIC"
+        ]
         build_table = Table(title="index build")
-        for column in ("corpus", "passages", "vectors", "build s", "embed/s", "pipeline/s", "peak RSS MB"):
+        for column in (
+            "corpus",
+            "passages",
+            "vectors",
+            "device",
+            "build s",
+            "embed/s",
+            "pipeline/s",
+            "peak RSS MB",
+            "+ word processes MB",
+        ):
             build_table.add_column(column, justify="right")
         query_table = Table(title="query latency, end to end (embedding + lexical + dense + fusion + answer)")
         for column in ("corpus", "passages", "open s", "p50 ms", "p95 ms", "p99 ms", "peak RSS MB"):
@@ -375,10 +464,12 @@ def main() -> None:
                     r["label"],
                     f"{r['passages']:,}",
                     r["vectors"],
+                    r["device"],
                     f"{r['build_s']:.1f}",
                     f"{r['embed_per_s']:.1f}",
                     f"{r['pipeline_per_s']:.1f}",
                     f"{r['build_rss_mb']:.0f}",
+                    f"{r['build_total_mb']:.0f} ({r['build_workers']})",
                 )
             query_table.add_row(
                 r["label"],
@@ -394,6 +485,7 @@ def main() -> None:
         compare_table = Table(title="compare: one row per report (report copies, SYNTHETIC vectors), model loaded")
         for column in ("reports", "passages", "build s", "p50 s", "max s", "peak RSS MB"):
             compare_table.add_column(column, justify="right")
+        figures["compare"] = []
         for reports in args.compare:
             write_report_copies(root / f"copies-{reports}", reports)
             settings = base.with_overrides(
@@ -402,6 +494,7 @@ def main() -> None:
             built = in_child(build_corpus, settings, f"{reports} reports", str(seeds_settings.index_dir))
             r = in_child(measure_compare, settings)
             console.print(f"measured {r}", highlight=False)
+            figures["compare"].append(r | {"build_s": built["build_s"]})
             compare_table.add_row(
                 f"{r['reports']:,}",
                 f"{r['passages']:,}",
@@ -427,9 +520,11 @@ def main() -> None:
             "peak RSS MB",
         ):
             faiss_table.add_column(column, justify="right")
+        figures["faiss"] = []
         for size in args.faiss:
             r = in_child(measure_faiss, size, seeds_settings)
             console.print(f"measured {r}", highlight=False)
+            figures["faiss"].append(r)
             faiss_table.add_row(
                 f"{size:,}",
                 r["type"],
@@ -470,6 +565,7 @@ def main() -> None:
             for _ in range(COLD_RUNS)
         ]
         usable, first_answer = (statistics.median(column) for column in zip(*probes))
+        figures["cold_start_s"] = {"ask": ask, "tui_usable": usable, "tui_first_answer": first_answer}
         start_table = Table(title=f"cold start (index present), median of {COLD_RUNS} runs")
         start_table.add_column("measure")
         start_table.add_column("s", justify="right")
@@ -477,6 +573,19 @@ def main() -> None:
         start_table.add_row("TUI: process start to usable (index open, input ready)", f"{usable:.1f}")
         start_table.add_row("TUI: process start to first (lexical) answer", f"{first_answer:.1f}")
         console.print(start_table)
+    if args.json:
+        # NaN (no embedding rate for synthetic vectors) is no JSON: null instead.
+        print(json.dumps(_json_safe(figures), ensure_ascii=False))
+
+
+def _json_safe(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from qa.errors import QAError
 from qa.eval import evaluate, load_eval_set
 from qa.index import IndexCorrupt, IndexMissing, open_index
 from qa.index.build import CURRENT, IndexBusy, build_lock, current_generation, indexed_text
-from qa.index.lexical import LexicalIndex, tokenize
+from qa.index.lexical import LexicalIndex, WordIdFile, tokenize
 from qa.search.searcher import EmptyQuestion, Searcher
 from qa.types import Filters
 
@@ -36,14 +36,19 @@ def test_index_round_trip(settings):
         index.close()
 
 
-def test_word_ids_score_like_bm25s_over_word_lists():
-    """The index keeps passages as arrays of word ids (for memory); every passage
-    must score exactly as bm25s scores the plain word lists."""
+def test_word_ids_score_like_bm25s_over_word_lists(tmp_path):
+    """A build streams passages' words to a file of word ids, a batch at a time (for
+    memory); every passage must score exactly as bm25s scores the plain word lists."""
     texts = [indexed_text(doc, p) for doc in load_corpus(SEEDS).documents for p in passages_for(doc)]
     words = [tokenize(t) for t in texts]
     reference = bm25s.BM25()
     reference.index(words, show_progress=False)
-    ours = LexicalIndex.build(iter(words))
+    stream = WordIdFile(tmp_path / "words")
+    for start in range(0, len(words), 50):
+        stream.add(words[start : start + 50])
+    ours = LexicalIndex.build(stream)
+    stream.close()
+    assert not stream.path.exists()
     for question in [q.question for q in load_eval_set(DEV_SET)]:
         tokens = tokenize(question)
         assert np.array_equal(ours.scores(tokens), np.asarray(reference.get_scores(tokens), np.float32))

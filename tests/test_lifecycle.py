@@ -11,13 +11,16 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from qa.cli import app
 from qa.index import IndexCorrupt, open_index
+from qa.index import build as build_module
 from qa.index.build import IndexMismatch, build_index, build_lock, current_generation
-from qa.model.encoder import Encoder
+from qa.index.vectors import vectors_for
+from qa.model.encoder import ONNX_FP32, Encoder
 from qa.search.searcher import Searcher
 
 from .conftest import SEEDS, build, make_settings
@@ -231,3 +234,72 @@ def test_killed_builds_leave_old_or_new_index(small):
     assert completed.returncode == 0, completed.stderr
     assert _passage_count(small) == old + 43
     assert list(small.index_dir.glob("gen-*")) == [current_generation(small.index_dir)]
+
+
+def _contents(settings) -> dict:
+    """What an index holds: rows, vectors (from FAISS), BM25 arrays, manifest figures."""
+    index = open_index(settings.index_dir)
+    try:
+        lexical = {f.name: np.load(f) for f in (index.path / "lexical").glob("*.npy")}
+        return {
+            "passages": index.passages(),
+            "vectors": vectors_for(index._vectors, np.arange(index.manifest.passages)),
+            "lexical": lexical,
+            "manifest": (index.manifest.passages, index.manifest.documents, index.manifest.devices),
+            "files": sorted(p.name for p in index.path.iterdir()),
+        }
+    finally:
+        index.close()
+
+
+def test_a_build_streams_in_batches_to_the_same_index(small, monkeypatch):
+    """Passages go to disk BUILD_BATCH at a time (so a million-passage build holds a batch,
+    not the corpus); the batch size changes nothing in the index, nor in what an update reuses.
+    fp32 vectors: int8 ones move a little with their batch-mates."""
+    shutil.copy(SEEDS / NANLANG, small.corpus_dir)
+
+    def run():
+        manifest_model = Encoder(small.resolved_model_dir).model_id
+        return build_index(
+            small.corpus_dir,
+            small.index_dir,
+            lambda: Encoder(small.resolved_model_dir, backend=ONNX_FP32),
+            model_id=manifest_model,
+            dim=384,
+        )
+
+    whole = run()
+    expected = _contents(small)
+    shutil.rmtree(small.index_dir)
+    monkeypatch.setattr(build_module, "BUILD_BATCH", 7)
+    streamed = run()
+    got = _contents(small)
+    assert streamed.passages == whole.passages == 61 and streamed.embedded == 61
+    assert got["passages"] == expected["passages"] and got["manifest"] == expected["manifest"] == (61, 2, ("cpu",))
+    np.testing.assert_allclose(got["vectors"], expected["vectors"], atol=1e-5)
+    assert got["lexical"].keys() == expected["lexical"].keys()
+    assert all(np.array_equal(got["lexical"][name], array) for name, array in expected["lexical"].items())
+    assert got["files"] == ["index.sqlite", "lexical", "vectors.faiss"]  # the words file is gone
+
+    east = small.corpus_dir / EAST
+    east.write_text(
+        east.read_text(encoding="utf-8") + "\n新增一段:东区将新建三座公园,改善居民休闲环境。\n", encoding="utf-8"
+    )
+    update = run()
+    assert (update.embedded, update.reused) == (1, 61)
+
+
+def test_index_device_options(small):
+    options = [str(small.corpus_dir), "--index-dir", str(small.index_dir), "--cache-dir", str(small.cache_dir)]
+    result = runner.invoke(app, ["index", *options, "--device", "cpu", "--workers", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["embedded"] == 18
+    assert open_index(small.index_dir).manifest.devices == ("cpu",)
+    result = runner.invoke(app, ["index", *options, "--device", "tpu"])
+    assert result.exit_code == 1 and "auto, cpu, cuda" in result.stderr
+    import torch
+
+    if not torch.cuda.is_available():
+        result = runner.invoke(app, ["index", *options, "--rebuild", "--device", "cuda"])
+        assert result.exit_code == 1 and "no CUDA GPU" in result.stderr
+        assert open_index(small.index_dir).manifest.passages == 18  # the index is as it was

@@ -58,3 +58,24 @@ def test_exact_search_ranks_as_faiss_does(tmp_path):
         assert np.all((rows == want_rows) | np.isclose(scores, want_scores, rtol=0, atol=1e-5))
     scores, rows = vectors.search_vectors(loaded, queries[0], k=10_000)  # k beyond the index
     assert len(rows) == 5_000 and list(scores) == sorted(scores, reverse=True)
+
+
+def test_filled_batch_by_batch_as_built_at_once(monkeypatch):
+    """A build trains the clustered index on a sample and fills it a batch at a time from
+    disk (only the index is held whole): the index is the one built from every vector at once."""
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", 1_000)
+    x = _unit_vectors(5_000)
+    reads: list[int] = []
+
+    def read(rows):
+        reads.append(len(rows))
+        return x[rows]
+
+    streamed = vectors.fill_vector_index(len(x), x.shape[1], read, batch=300)
+    at_once = vectors.build_vector_index(x)
+    assert isinstance(streamed, faiss.IndexIVFFlat) and streamed.ntotal == len(x)
+    assert max(reads[1:]) == 300  # the training sample, then batches
+    queries = _unit_vectors(20, seed=1)
+    for index in (streamed, at_once):
+        index.nprobe = vectors.NPROBE
+    assert np.array_equal(streamed.search(queries, 10)[1], at_once.search(queries, 10)[1])

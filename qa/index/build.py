@@ -11,28 +11,35 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qa.config import CHUNKING_VERSION, Settings
+from qa.config import BUILD_BATCH, CHUNKING_VERSION, Settings, usable_cores
 from qa.corpus import SkippedFile, load_corpus, passages_for
 from qa.corpus.fingerprint import corpus_fingerprint
 from qa.errors import QAError
 from qa.index.layout import CURRENT, DB_FILE, LEXICAL_DIR, VECTORS_FILE, current_generation
-from qa.index.lexical import LexicalIndex, tokenize
+from qa.index.lexical import LexicalIndex, WordIdFile, tokenize
 from qa.index.store import IndexCorrupt, Manifest, Store, text_hash
-from qa.index.vectors import build_vector_index, save_vector_index
+from qa.index.vectors import fill_vector_index, save_vector_index
 from qa.types import Document, Passage
 
+if TYPE_CHECKING:  # imported where used: loading it may pull in torch
+    from qa.model.encoder import Encoder
+
 LOCK_FILE = ".lock"
+WORDS_FILE = "words.tmp"  # passages' word ids while building (deleted once BM25 is built)
 
 # (stage, done, total): stages are "read", "embed", "words" (BM25), "write".
 BuildProgress = Callable[[str, int, int], None]
@@ -90,16 +97,31 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-@dataclass
 class _Previous:
-    """What the live index holds, as far as a new build can use it."""
+    """What the live index holds, as far as a new build can use it: its documents and,
+    unless rebuilding, its vectors, looked up a batch at a time (never all at once)."""
 
-    sources_by_hash: dict[str, str] = field(default_factory=dict)  # content hash → source
-    vectors: dict[str, np.ndarray] = field(default_factory=dict)  # embedded-text hash → vector
+    def __init__(
+        self, sources_by_hash: dict[str, str] | None = None, store: Store | None = None, devices: tuple[str, ...] = ()
+    ) -> None:
+        self.sources_by_hash = sources_by_hash or {}  # content hash → source
+        self._store = store
+        self.devices = devices  # where the reusable vectors were embedded
+
+    def vectors(self, hashes: list[str], dim: int) -> dict[str, np.ndarray]:
+        """Embedded-text hash → vector, for those of `hashes` the live index has."""
+        return self._store.vectors_by_hash(hashes, dim) if self._store else {}
+
+    def known(self, hashes: list[str]) -> set[str]:
+        return self._store.known_hashes(hashes) if self._store else set()
+
+    def close(self) -> None:
+        if self._store:
+            self._store.close()
 
 
-def _previous(index_dir: Path, model_id: str, dim: int, hashes: list[str], rebuild: bool) -> _Previous:
-    """The live index's documents and reusable vectors; refuses to mix models or chunkings."""
+def _previous(index_dir: Path, model_id: str, dim: int, rebuild: bool) -> _Previous:
+    """The live index, opened for reuse; refuses to mix models or chunkings."""
     generation = current_generation(index_dir)
     if generation is None:
         return _Previous()
@@ -108,35 +130,68 @@ def _previous(index_dir: Path, model_id: str, dim: int, hashes: list[str], rebui
         try:
             manifest = store.manifest()
             sources = {d.content_hash: d.source for d in store.documents()}
-            if rebuild:
-                return _Previous(sources)
-            if (manifest.model_id, manifest.dim, manifest.chunking_version) != (model_id, dim, CHUNKING_VERSION):
-                raise IndexMismatch(
-                    f"the index in {index_dir} was built with {manifest.model_id} ({manifest.dim}-dim, "
-                    f"chunking v{manifest.chunking_version}), not {model_id} ({dim}-dim, chunking "
-                    f"v{CHUNKING_VERSION}); run `qa index --rebuild`"
-                )
-            return _Previous(sources, store.vectors_by_hash(hashes, dim))
-        finally:
+        except IndexCorrupt:
             store.close()
+            raise
+        if rebuild:
+            store.close()
+            return _Previous(sources)
+        if (manifest.model_id, manifest.dim, manifest.chunking_version) != (model_id, dim, CHUNKING_VERSION):
+            store.close()
+            raise IndexMismatch(
+                f"the index in {index_dir} was built with {manifest.model_id} ({manifest.dim}-dim, "
+                f"chunking v{manifest.chunking_version}), not {model_id} ({dim}-dim, chunking "
+                f"v{CHUNKING_VERSION}); run `qa index --rebuild`"
+            )
+        return _Previous(sources, store, manifest.devices)
     except IndexCorrupt:
         return _Previous()  # a damaged old index is simply replaced
+
+
+@dataclass
+class _Batch:
+    """Up to BUILD_BATCH consecutive passages, with the text each is embedded as and its hash."""
+
+    passages: list[Passage] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)
+
+
+def _batches(documents: list[Document]) -> Iterator[_Batch]:
+    """The corpus's passages in row order, a batch at a time: chunked as they are
+    needed, so that a build never holds every passage at once."""
+    batch = _Batch()
+    for doc in documents:
+        for passage in passages_for(doc):
+            text = indexed_text(doc, passage)
+            batch.passages.append(passage)
+            batch.texts.append(text)
+            batch.hashes.append(text_hash(text))
+            if len(batch.passages) == BUILD_BATCH:
+                yield batch
+                batch = _Batch()
+    if batch.passages:
+        yield batch
 
 
 def build_index(
     corpus_dir: Path,
     index_dir: Path,
-    load_encoder: Callable[[], Encoder],  # noqa: F821 — imported lazily, it pulls in torch
+    load_encoder: Callable[[], Encoder],
     *,
     model_id: str,
     dim: int,
     rebuild: bool = False,
     dry_run: bool = False,
+    workers: int | None = None,
     progress: BuildProgress = lambda stage, done, total: None,
 ) -> BuildReport:
     """Bring index_dir up to date with corpus_dir; returns what was (or, dry, would be) done.
 
-    `rebuild` re-embeds everything; `dry_run` writes nothing and loads no model.
+    `rebuild` re-embeds everything; `dry_run` writes nothing and loads no model;
+    `workers` processes cut passages into words (None: up to 2).
+    Passages stream through in batches of BUILD_BATCH: one pass counts what is to
+    embed (all a dry run does), the next embeds, writes and segments each batch.
     """
     started = time.perf_counter()
     if not dry_run:
@@ -151,51 +206,34 @@ def build_index(
         # Taken before reading, so a file changed mid-build shows as a change later.
         fingerprint = corpus_fingerprint(corpus_dir) if corpus_dir.is_dir() else ""
         corpus = load_corpus(corpus_dir)
-        pairs = [(doc, p) for doc in corpus.documents for p in passages_for(doc)]
         progress("read", len(corpus.documents), len(corpus.documents))
-        texts = [indexed_text(doc, p) for doc, p in pairs]
-        hashes = [text_hash(t) for t in texts]
-        previous = _previous(index_dir, model_id, dim, hashes, rebuild)
-        missing = [i for i, h in enumerate(hashes) if h not in previous.vectors]
-        report = _changes(index_dir, corpus.documents, previous.sources_by_hash)
-        report.skipped, report.dry_run = corpus.skipped, dry_run
-        report.passages, report.embedded, report.reused = len(pairs), len(missing), len(pairs) - len(missing)
-        if dry_run:
-            report.seconds = time.perf_counter() - started
-            return report
-
-        vectors = np.zeros((len(pairs), dim), np.float32)
-        for i, h in enumerate(hashes):
-            if h in previous.vectors:
-                vectors[i] = previous.vectors[h]
-        if missing:
-            encoder = load_encoder()
-            done = 0
-
-            def advance(n: int) -> None:
-                nonlocal done
-                done += n
-                progress("embed", done, len(missing))
-
-            progress("embed", 0, len(missing))
-            vectors[missing] = encoder.encode_passages([texts[i] for i in missing], progress=advance)
-
-        progress("write", 0, 1)
-        generation = _write_generation(
-            index_dir,
-            corpus.documents,
-            pairs,
-            texts,
-            hashes,
-            vectors,
-            corpus_dir,
-            fingerprint,
-            model_id,
-            dim,
-            progress,
-        )
-        _swap_in(index_dir, generation)
-        progress("write", 1, 1)
+        previous = _previous(index_dir, model_id, dim, rebuild)
+        try:
+            report = _changes(index_dir, corpus.documents, previous.sources_by_hash)
+            report.skipped, report.dry_run = corpus.skipped, dry_run
+            for batch in _batches(corpus.documents):
+                known = previous.known(batch.hashes)
+                report.passages += len(batch.hashes)
+                report.embedded += sum(h not in known for h in batch.hashes)
+            report.reused = report.passages - report.embedded
+            if not dry_run:
+                generation = _write_generation(
+                    index_dir,
+                    corpus.documents,
+                    previous,
+                    report,
+                    load_encoder,
+                    corpus_dir,
+                    fingerprint,
+                    model_id,
+                    dim,
+                    usable_cores(workers),
+                    progress,
+                )
+                _swap_in(index_dir, generation)
+                progress("write", 1, 1)
+        finally:
+            previous.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -229,7 +267,7 @@ def update_index(
     def load_encoder():
         from qa.model.encoder import Encoder
 
-        return Encoder(settings.resolved_model_dir)
+        return Encoder(settings.resolved_model_dir, device=settings.device, workers=settings.workers)
 
     model_id, dim = model_identity(settings)
     return build_index(
@@ -240,6 +278,7 @@ def update_index(
         dim=dim,
         rebuild=rebuild,
         dry_run=dry_run,
+        workers=settings.workers,
         progress=progress,
     )
 
@@ -264,14 +303,14 @@ def _changes(index_dir: Path, documents: list[Document], before: dict[str, str])
 def _write_generation(
     index_dir: Path,
     documents: list[Document],
-    pairs: list[tuple[Document, Passage]],
-    texts: list[str],
-    hashes: list[str],
-    vectors: np.ndarray,
+    previous: _Previous,
+    report: BuildReport,
+    load_encoder: Callable[[], Encoder],
     corpus_dir: Path,
     fingerprint: str,
     model_id: str,
     dim: int,
+    workers: int,
     progress: BuildProgress,
 ) -> Path:
     # Leftovers of builds that died are never referenced by `current`.
@@ -284,13 +323,19 @@ def _write_generation(
 
     generation = index_dir / f"gen-{time.time_ns()}"
     generation.mkdir()
-    save_vector_index(build_vector_index(vectors), generation / VECTORS_FILE)
-    LexicalIndex.build(_words(texts, progress)).save(generation / LEXICAL_DIR)
-
     store = Store(generation / DB_FILE, create=True)
+    words = WordIdFile(generation / WORDS_FILE)
     try:
         store.add_documents(documents)
-        store.add_passages([p for _, p in pairs], hashes, vectors)
+        devices = _add_passages(store, words, documents, previous, report, load_encoder, dim, workers, progress)
+        progress("write", 0, 1)
+        # One after the other, each freed once saved: the BM25 matrix's build and the
+        # FAISS index are the two largest things a build holds.
+        LexicalIndex.build(words).save(generation / LEXICAL_DIR)
+        words.close()
+        vectors = fill_vector_index(report.passages, dim, lambda rows: store.vector_rows(rows, dim))
+        save_vector_index(vectors, generation / VECTORS_FILE)
+        del vectors
         store.write_manifest(
             Manifest(
                 model_id=model_id,
@@ -300,11 +345,13 @@ def _write_generation(
                 corpus_dir=str(corpus_dir.resolve()),
                 built_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 documents=len(documents),
-                passages=len(pairs),
+                passages=report.passages,
                 vectors_sha256=sha256_file(generation / VECTORS_FILE),
+                devices=devices,
             )
         )
     finally:
+        words.close()
         store.close()
     for path in [generation, *generation.rglob("*")]:
         if path.is_file():
@@ -313,12 +360,66 @@ def _write_generation(
     return generation
 
 
-def _words(texts: list[str], progress: BuildProgress) -> Iterator[list[str]]:
-    """Each text's words for BM25, with progress (segmenting is minutes at a million passages)."""
-    for done, text in enumerate(texts, start=1):
-        yield tokenize(text)
-        if done % 1000 == 0 or done == len(texts):
-            progress("words", done, len(texts))
+def _add_passages(
+    store: Store,
+    words: WordIdFile,
+    documents: list[Document],
+    previous: _Previous,
+    report: BuildReport,
+    load_encoder: Callable[[], Encoder],
+    dim: int,
+    workers: int,
+    progress: BuildProgress,
+) -> tuple[str, ...]:
+    """Each batch's vectors (reused or embedded), rows and words, written as it comes;
+    returns the devices the vectors were embedded on."""
+    encoder = None
+    embedded = segmented = 0
+    devices = set(previous.devices) if report.reused else set()
+
+    def advance(n: int) -> None:
+        nonlocal embedded
+        embedded += n
+        progress("embed", embedded, report.embedded)
+
+    if report.embedded:
+        progress("embed", 0, report.embedded)
+    with _word_cutter(workers, report.passages) as cut:
+        for batch in _batches(documents):
+            cutting = cut(batch.texts)  # in the word processes, while the batch is embedded here
+            reused = previous.vectors(batch.hashes, dim)
+            vectors = np.zeros((len(batch.hashes), dim), np.float32)
+            missing = []
+            for i, h in enumerate(batch.hashes):
+                if h in reused:
+                    vectors[i] = reused[h]
+                else:
+                    missing.append(i)
+            if missing:
+                if encoder is None:
+                    encoder = load_encoder()
+                    devices.add(encoder.device)
+                vectors[missing] = encoder.encode_passages([batch.texts[i] for i in missing], progress=advance)
+            store.add_passages(segmented, batch.passages, batch.hashes, vectors)
+            # Segmenting is minutes at a million passages: its own progress.
+            words.add(cutting)
+            segmented += len(batch.texts)
+            progress("words", segmented, report.passages)
+    return tuple(sorted(devices))
+
+
+@contextmanager
+def _word_cutter(workers: int, passages: int) -> Iterator[Callable[[list[str]], Iterator[list[str]]]]:
+    """texts → their words, in order. jieba is pure Python, ~1.4 ms a passage: half an
+    hour a million on one core, while a GPU embeds them in minutes; so a corpus of more
+    than a batch is cut by `workers` processes. They are started fresh (spawned, not
+    forked from a process that may hold the model's threads), so each one's memory is
+    its own: Python, jieba's dictionary and a batch of text."""
+    if workers == 1 or passages <= BUILD_BATCH:
+        yield lambda texts: map(tokenize, texts)
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield lambda texts: pool.map(tokenize, texts, chunksize=64)
 
 
 def _swap_in(index_dir: Path, generation: Path) -> None:

@@ -16,7 +16,7 @@ import marshal
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
@@ -116,19 +116,51 @@ def tokenize(text: str) -> list[str]:
     ]
 
 
+class WordIdFile:
+    """Passages' words as int32 word ids in a file, appended a batch of passages at a
+    time and read back one passage at a time: a build holds the vocabulary and one
+    length per passage, never every passage's words (at a million passages those were
+    gigabytes even as id arrays). bm25s reads it three times, as it would a list."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.vocab: dict[str, int] = {}
+        self._lengths = array("i")
+        self._file = path.open("wb")
+
+    def add(self, token_lists: Iterable[list[str]]) -> None:
+        vocab = self.vocab
+        for tokens in token_lists:
+            ids = array("i", [vocab.setdefault(w, len(vocab)) for w in tokens])
+            self._lengths.append(len(ids))
+            ids.tofile(self._file)
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def __iter__(self) -> Iterator[array]:
+        self._file.flush()
+        with self.path.open("rb", buffering=1 << 20) as f:
+            for length in self._lengths:
+                ids = array("i")
+                ids.fromfile(f, length)
+                yield ids
+
+    def close(self) -> None:
+        """Closes and deletes the file (its words are in the built index by then)."""
+        self._file.close()
+        self.path.unlink(missing_ok=True)
+
+
 class LexicalIndex:
     def __init__(self, retriever: bm25s.BM25) -> None:
         self._retriever = retriever
 
     @classmethod
-    def build(cls, token_lists: Iterable[list[str]]) -> LexicalIndex:
-        """Index passages' words, taken one passage at a time: each passage is kept
-        as an int32 array of word ids, not a list of strings (~15× smaller, which is
-        what lets millions of passages be indexed in a few GB)."""
-        vocab: dict[str, int] = {}
-        ids = [array("i", [vocab.setdefault(w, len(vocab)) for w in tokens]) for tokens in token_lists]
+    def build(cls, words: WordIdFile) -> LexicalIndex:
+        """Index the passages' words, in row order."""
         retriever = bm25s.BM25()
-        retriever.index((ids, vocab), show_progress=False)
+        retriever.index(bm25s.tokenization.Tokenized(ids=words, vocab=words.vocab), show_progress=False)
         return cls(retriever)
 
     def save(self, directory: Path) -> None:

@@ -11,7 +11,7 @@ import functools
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -69,6 +69,10 @@ class Manifest:
     documents: int
     passages: int
     vectors_sha256: str  # of the FAISS file: a truncated or altered file is detected
+    # Where the vectors were embedded ("cpu", "cuda"): several when an update embedded on
+    # another device than earlier builds (same model, so they mix). Indexes from before
+    # this field were all embedded on the CPU.
+    devices: tuple[str, ...] = ("cpu",)
 
 
 def text_hash(text: str) -> str:
@@ -106,13 +110,17 @@ class Store:
             [asdict(d) for d in documents],
         )
 
-    def add_passages(self, passages: Sequence[Passage], hashes: Sequence[str], vectors: np.ndarray) -> None:
-        """Rows 0..n-1 in FAISS order; `hashes` are of the text each vector embeds."""
+    def add_passages(
+        self, first_row: int, passages: Sequence[Passage], hashes: Sequence[str], vectors: np.ndarray
+    ) -> None:
+        """One batch of passages, as rows first_row, first_row+1, … in FAISS order;
+        `hashes` are of the text each vector embeds. Committed at once: a build holds
+        no more than a batch in memory, and SQLite keeps no growing journal."""
         self._db.executemany(
             "INSERT INTO passages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    row,
+                    first_row + i,
                     p.passage_id,
                     p.doc_id,
                     p.section,
@@ -120,13 +128,14 @@ class Store:
                     p.start,
                     p.end,
                     p.text,
-                    hashes[row],
-                    vectors[row].astype(np.float32).tobytes(),
+                    hashes[i],
+                    vectors[i].astype(np.float32).tobytes(),
                     *((p.time.first, p.time.last, p.time.tense) if p.time else (None, None, None)),
                 )
-                for row, p in enumerate(passages)
+                for i, p in enumerate(passages)
             ],
         )
+        self._db.commit()
 
     def write_manifest(self, manifest: Manifest) -> None:
         self._db.executemany(
@@ -140,6 +149,8 @@ class Store:
     @_reading
     def manifest(self) -> Manifest:
         values = {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM manifest")}
+        if "devices" in values:
+            values["devices"] = tuple(values["devices"])
         return Manifest(**values)
 
     @_reading
@@ -191,16 +202,44 @@ class Store:
         return {d for (d,) in rows}
 
     @_reading
-    def vectors_by_hash(self, hashes: Iterable[str], dim: int) -> dict[str, np.ndarray]:
-        wanted = list(set(hashes))
-        found: dict[str, np.ndarray] = {}
+    def vector_rows(self, rows: Sequence[int], dim: int) -> np.ndarray:
+        """The stored vectors of the given rows, in that order (a range is read as one scan)."""
+        if isinstance(rows, range):
+            found = self._db.execute(
+                "SELECT row, vector FROM passages WHERE row >= ? AND row < ? ORDER BY row", (rows.start, rows.stop)
+            )
+            return _stack([blob for _, blob in found], dim)
+        wanted = [int(r) for r in rows]  # numpy integers are no SQLite parameters
+        by_row: dict[int, bytes] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
-            for h, blob in self._db.execute(
-                f"SELECT embedded_hash, vector FROM passages WHERE embedded_hash IN ({','.join('?' * len(chunk))})",
+            by_row.update(
+                self._db.execute(f"SELECT row, vector FROM passages WHERE row IN ({','.join('?' * len(chunk))})", chunk)
+            )
+        return _stack([by_row[r] for r in wanted], dim)
+
+    @_reading
+    def vectors_by_hash(self, hashes: Iterable[str], dim: int) -> dict[str, np.ndarray]:
+        return {
+            h: vector
+            for h, blob in self._by_hash(hashes, "vector")
+            if (vector := np.frombuffer(blob, dtype=np.float32)).shape == (dim,)
+        }
+
+    @_reading
+    def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """Which of these embedded-text hashes have a vector here (without reading the vectors)."""
+        return {h for h, _ in self._by_hash(hashes, "NULL")}
+
+    def _by_hash(self, hashes: Iterable[str], column: str) -> Iterator[tuple[str, bytes]]:
+        wanted = list(set(hashes))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            yield from self._db.execute(
+                f"SELECT embedded_hash, {column} FROM passages WHERE embedded_hash IN ({','.join('?' * len(chunk))})",
                 chunk,
-            ):
-                vector = np.frombuffer(blob, dtype=np.float32)
-                if vector.shape == (dim,):
-                    found[h] = vector
-        return found
+            )
+
+
+def _stack(blobs: list[bytes], dim: int) -> np.ndarray:
+    return np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), dim)

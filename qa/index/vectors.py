@@ -16,10 +16,13 @@ The type is chosen by size:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import faiss
 import numpy as np
+
+from qa.config import BUILD_BATCH
 
 EXACT_LIMIT = 200_000
 NPROBE = 192
@@ -28,17 +31,26 @@ BRUTE_FORCE_LIMIT = 50_000  # filtered searches over fewer rows score them all, 
 
 
 def build_vector_index(vectors: np.ndarray) -> faiss.Index:
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    n, dim = vectors.shape
+    """The index over vectors held in memory (benchmarks, tests)."""
+    return fill_vector_index(len(vectors), vectors.shape[1], lambda rows: vectors[rows])
+
+
+def fill_vector_index(
+    n: int, dim: int, read: Callable[[Sequence[int]], np.ndarray], batch: int = BUILD_BATCH
+) -> faiss.Index:
+    """The index over n vectors that read(rows) returns, rows 0..n-1, taken a batch at a
+    time (a build reads them back from disk: only the index itself is held whole).
+    An IVF index is trained first on a fixed sample of rows, read in one go."""
     if n <= EXACT_LIMIT:
         index = faiss.IndexFlatIP(dim)
     else:
         nlist = 2 ** round(math.log2(4 * math.sqrt(n)))
         index = faiss.index_factory(dim, f"IVF{nlist},Flat", faiss.METRIC_INNER_PRODUCT)
         faiss.extract_index_ivf(index).cp.niter = 10  # k-means converges early; 25 rounds cost minutes at 1M
-        sample = vectors[np.random.default_rng(0).choice(n, min(n, TRAINING_PER_LIST * nlist), replace=False)]
-        index.train(sample)
-    index.add(vectors)
+        sample = np.random.default_rng(0).choice(n, min(n, TRAINING_PER_LIST * nlist), replace=False)
+        index.train(np.ascontiguousarray(read(sample), dtype=np.float32))
+    for start in range(0, n, batch):
+        index.add(np.ascontiguousarray(read(range(start, min(n, start + batch))), dtype=np.float32))
     return index
 
 

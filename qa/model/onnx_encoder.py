@@ -10,13 +10,13 @@ BertModel (ONNX) → mean pooling over the attention mask → L2 normalisation.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from qa.config import usable_cores
 from qa.model.pieces import PIECES_FILE, PieceTokenizer, write_piece_table
 
 # Rows times padded length per onnxruntime call: passages are cut into
@@ -26,15 +26,6 @@ TOKENS_PER_RUN = 1024
 DEFAULT_THREADS = 2
 
 
-def cpu_threads() -> int:
-    """onnxruntime's intra-op threads: the cores this process may use, at most DEFAULT_THREADS."""
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        available = os.cpu_count() or 1
-    return max(1, min(DEFAULT_THREADS, available))
-
-
 class OnnxSession:
     """One ONNX file: (input_ids, attention_mask) → last_hidden_state."""
 
@@ -42,7 +33,7 @@ class OnnxSession:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or cpu_threads()
+        options.intra_op_num_threads = usable_cores(threads, DEFAULT_THREADS)
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         options.log_severity_level = 3  # errors only
@@ -64,13 +55,21 @@ class OnnxEmbedder:
     `query_file` and `passage_file` are paths inside the folder; each side has
     its own session, tuned for its use (one question at a time, or passages in
     bulk), created on first use (or up front with `load`), so `qa ask` never
-    loads the passage side.
+    loads the passage side. `passage_threads` is how many cores embed passages
+    (`qa index --workers`; None: up to DEFAULT_THREADS).
     """
 
-    def __init__(self, model_dir: Path, query_file: str, passage_file: str, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        query_file: str,
+        passage_file: str,
+        threads: int | None = None,
+        passage_threads: int | None = None,
+    ) -> None:
         self.model_dir = model_dir
         self.files = {"query": query_file, "passage": passage_file}
-        self._threads = threads
+        self._threads = {"query": threads, "passage": passage_threads or threads}
         self._sessions: dict[str, OnnxSession] = {}
         self._lock = threading.Lock()
 
@@ -122,7 +121,7 @@ class OnnxEmbedder:
                 # they steal the CPU from BM25 and FAISS (a search at 100k passages
                 # took 23 ms with spinning, 12 ms without).
                 self._sessions[side] = OnnxSession(
-                    self.model_dir / self.files[side], self._threads, spinning=side == "passage"
+                    self.model_dir / self.files[side], self._threads[side], spinning=side == "passage"
                 )
             return self._sessions[side]
 
