@@ -7,6 +7,7 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from qa.cli import app
+from qa.config import CHUNKING_VERSION
 from qa.index import IndexCorrupt, open_index
 from qa.index import build as build_module
 from qa.index.build import IndexMismatch, build_index, build_lock, current_generation
@@ -109,6 +111,17 @@ def test_another_model_is_never_mixed_in(small):
             model_id=open_index(small.index_dir).manifest.model_id,
             dim=768,
         )
+
+
+def test_another_chunking_is_rebuilt_reusing_the_vectors_of_unchanged_text(small):
+    build(small)
+    db = current_generation(small.index_dir) / "index.sqlite"
+    with sqlite3.connect(db) as connection:  # as an index of an older qa left it
+        connection.execute("UPDATE manifest SET value = '\"0\"' WHERE key = 'chunking_version'")
+    assert open_index(small.index_dir).manifest.chunking_version == "0"
+    report = build(small)
+    assert report.embedded == 0 and report.reused == report.passages > 0
+    assert open_index(small.index_dir).manifest.chunking_version == CHUNKING_VERSION
 
 
 def test_failed_build_keeps_the_previous_index(small):

@@ -121,7 +121,10 @@ class _Previous:
 
 
 def _previous(index_dir: Path, model_id: str, dim: int, rebuild: bool) -> _Previous:
-    """The live index, opened for reuse; refuses to mix models or chunkings."""
+    """The live index, opened for reuse; refuses to mix models. An index of another
+    chunking is rebuilt whole by any build, its vectors reused where a passage's text is
+    unchanged: a vector depends only on the model and the text (so upgrading qa re-embeds
+    only what the new chunking cut differently)."""
     generation = current_generation(index_dir)
     if generation is None:
         return _Previous()
@@ -136,12 +139,11 @@ def _previous(index_dir: Path, model_id: str, dim: int, rebuild: bool) -> _Previ
         if rebuild:
             store.close()
             return _Previous(sources)
-        if (manifest.model_id, manifest.dim, manifest.chunking_version) != (model_id, dim, CHUNKING_VERSION):
+        if (manifest.model_id, manifest.dim) != (model_id, dim):
             store.close()
             raise IndexMismatch(
-                f"the index in {index_dir} was built with {manifest.model_id} ({manifest.dim}-dim, "
-                f"chunking v{manifest.chunking_version}), not {model_id} ({dim}-dim, chunking "
-                f"v{CHUNKING_VERSION}); run `qa index --rebuild`"
+                f"the index in {index_dir} was built with {manifest.model_id} ({manifest.dim}-dim), "
+                f"not {model_id} ({dim}-dim); run `qa index --rebuild`"
             )
         return _Previous(sources, store, manifest.devices)
     except IndexCorrupt:
