@@ -316,3 +316,4 @@ def test_index_device_options(small):
         result = runner.invoke(app, ["index", *options, "--rebuild", "--device", "cuda"])
         assert result.exit_code == 1 and "no CUDA GPU" in result.stderr
         assert open_index(small.index_dir).manifest.passages == 18  # the index is as it was
+        assert list(small.index_dir.glob("gen-*")) == [current_generation(small.index_dir)]

@@ -335,7 +335,7 @@ def _write_generation(
         # FAISS index are the two largest things a build holds.
         LexicalIndex.build(words).save(generation / LEXICAL_DIR)
         words.close()
-        vectors = fill_vector_index(report.passages, dim, lambda rows: store.vector_rows(rows, dim))
+        vectors = fill_vector_index(report.passages, dim, lambda rows: store.vector_rows(rows, dim), BUILD_BATCH)
         save_vector_index(vectors, generation / VECTORS_FILE)
         del vectors
         store.write_manifest(
@@ -352,6 +352,11 @@ def _write_generation(
                 devices=devices,
             )
         )
+    except BaseException:
+        # A failed build (no GPU, a full disk…) leaves nothing behind; one that is killed
+        # leaves its folder to the next build.
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
     finally:
         words.close()
         store.close()
