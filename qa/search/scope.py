@@ -57,7 +57,8 @@ class Scope:
         unknown = [d for d in self._documents.values() if d.year is None and self.in_scope(query, d)]
         if not unknown:
             return None
-        return f"另有{len(unknown)}份{_named_place(query) or ''}的报告年份不明".replace("份的", "份")
+        where = _named_place(query)
+        return f"另有{len(unknown)}份{where + '的' if where else ''}报告年份不明"
 
     def in_scope(self, query: Query, doc: Document) -> bool:
         """Whether a document is of the place the question names (any, if it names none;
