@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+import cn2an
+
 from qa.corpus.timeline import plan_periods
 from qa.types import PLAN, REVIEW, PassageTime
 
@@ -38,7 +40,6 @@ TENSE_WORDS = {
 # before this one: what this year's report can look back on.
 _RELATIVE = re.compile(r"今年|本年|去年|上年|上一年|前年|明年|来年|(?:近|过去|最近)([两二三四五六七八九十\d]{1,2})年")
 _RELATIVE_OFFSETS = {"今年": 0, "本年": 0, "去年": -1, "上年": -1, "上一年": -1, "前年": -2, "明年": 1, "来年": 1}
-_COUNTS = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
 # For a question naming no year: what a passage in the tense asked gets, and what a
@@ -115,7 +116,10 @@ def _offsets(relative: re.Match) -> tuple[int, int]:
     if count is None:
         offset = _RELATIVE_OFFSETS[relative.group(0)]
         return offset, offset
-    n = int(count) if count.isdigit() else _COUNTS.get(count, 3)
+    try:
+        n = int(cn2an.cn2an(count, "smart"))  # 三, 两, 十二, 5
+    except ValueError:  # 二二: no number
+        n = 3
     return -n, -1
 
 
