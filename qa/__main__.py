@@ -2,4 +2,6 @@
 
 from qa.cli import app
 
-app(prog_name="qa")
+# Guarded: a build's word processes are spawned, and each imports the main module anew.
+if __name__ == "__main__":
+    app(prog_name="qa")

@@ -22,7 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # CHUNK_TARGET; a single sentence longer than CHUNK_MAX is cut at clause marks.
 CHUNK_TARGET = 500
 CHUNK_MAX = 600
-CHUNKING_VERSION = "4"  # 4: years in any script, file-name years, places through time
+CHUNKING_VERSION = "5"  # 4: years in any script, file-name years, places through time; 5: document_years
 
 # A build streams passages in batches of this many: their rows, words and vectors
 # go to disk batch by batch, so its memory does not grow with the corpus (only

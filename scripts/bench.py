@@ -37,12 +37,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+import psutil
 from machine import cpu_info, describe  # scripts/machine.py
 from rich.console import Console
 from rich.table import Table
@@ -65,9 +67,35 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def children_peak_rss_mb() -> float:
-    """The largest peak RSS of this process's finished children (a build's word processes)."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+class TreeMemory:
+    """The peak of this process's RSS plus its children's (a build's word processes),
+    sampled every `every` seconds while in the `with` block. Each process's own peak
+    (ru_maxrss) cannot be summed: the word processes do not all peak when the build does."""
+
+    def __init__(self, every: float = 0.1) -> None:
+        self.every = every
+        self.peak_mb = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._done.wait(self.every):
+            total = 0
+            for process in [me, *me.children(recursive=True)]:
+                try:
+                    total += process.memory_info().rss
+                except psutil.NoSuchProcess:
+                    pass  # ended between the listing and the reading
+            self.peak_mb = max(self.peak_mb, total / 2**20)
 
 
 def in_child(function: Callable[..., dict], *args) -> dict:
@@ -176,9 +204,10 @@ def build_corpus(settings: Settings, label: str, synthetic_from: str | None = No
         return loaded[0]
 
     start = time.perf_counter()
-    report = build_index(
-        settings.corpus_dir, settings.index_dir, load_encoder, model_id=model_id, dim=dim, workers=settings.workers
-    )
+    with TreeMemory() as memory:
+        report = build_index(
+            settings.corpus_dir, settings.index_dir, load_encoder, model_id=model_id, dim=dim, workers=settings.workers
+        )
     build_s = time.perf_counter() - start
     embed_s = sum(e.seconds for e in loaded if isinstance(e, TimedEncoder))
     from qa.index import open_index
@@ -195,10 +224,9 @@ def build_corpus(settings: Settings, label: str, synthetic_from: str | None = No
         "embed_per_s": report.embedded / embed_s if synthetic_from is None and embed_s > 0 else float("nan"),
         "pipeline_per_s": report.passages / build_s,
         "build_rss_mb": peak_rss_mb(),
-        # The build's word processes (none for a corpus of one batch), each counted at its own
-        # peak as if all peaked with the build: an upper bound of the whole build's memory.
-        "build_workers": (workers := usable_cores(settings.workers) if report.passages > BUILD_BATCH else 0),
-        "build_total_mb": peak_rss_mb() + workers * children_peak_rss_mb(),
+        # With the word processes (none for a corpus of one batch), sampled together.
+        "build_workers": usable_cores(settings.workers) if report.passages > BUILD_BATCH else 0,
+        "build_total_mb": max(memory.peak_mb, peak_rss_mb()),
     }
 
 

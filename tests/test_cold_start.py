@@ -62,7 +62,7 @@ def test_ask_does_not_load_the_part_of_speech_tagger(settings):
 JIEBA = """
 import jieba, sys
 jieba.dt.tmp_dir = sys.argv[1]
-from qa.index.lexical import tokenize
+from qa.words import tokenize
 print(" ".join(tokenize("斗门区2020年城镇新增就业目标是多少？")))
 """
 

@@ -17,9 +17,9 @@ from qa.corpus.fingerprint import SUFFIXES
 from qa.corpus.metadata import InvalidMetadata, extract_metadata, split_front_matter
 from qa.corpus.places import NATION, place_of, unit_aliases
 from qa.corpus.readers import UnreadableFile, read_document_text, read_text
-from qa.index.lexical import to_simplified, tokenize
 from qa.search.query import normalise
 from qa.types import Document
+from qa.words import to_simplified, tokenize
 
 # Characters that exercise the structure rules: numbering, sentence and clause
 # marks, closing quotes, title words, furniture words, whitespace of all kinds.

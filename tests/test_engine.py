@@ -13,11 +13,12 @@ from qa.config import Settings
 from qa.corpus import load_corpus, passages_for
 from qa.errors import QAError
 from qa.eval import evaluate, load_eval_set
-from qa.index import IndexCorrupt, IndexMissing, open_index
+from qa.index import IndexCorrupt, IndexMissing, lexical, open_index
 from qa.index.build import CURRENT, IndexBusy, build_lock, current_generation, indexed_text
-from qa.index.lexical import LexicalIndex, WordIdFile, tokenize
+from qa.index.lexical import LexicalIndex, WordIdFile
 from qa.search.searcher import EmptyQuestion, Searcher
 from qa.types import Filters
+from qa.words import tokenize
 
 from .conftest import DEV_SET, SEEDS, build, make_settings
 
@@ -36,9 +37,12 @@ def test_index_round_trip(settings):
         index.close()
 
 
-def test_word_ids_score_like_bm25s_over_word_lists(tmp_path):
-    """A build streams passages' words to a file of word ids, a batch at a time (for
-    memory); every passage must score exactly as bm25s scores the plain word lists."""
+@pytest.mark.parametrize("passages_per_chunk", [50_000, 7])
+def test_word_ids_score_like_bm25s_over_word_lists(tmp_path, monkeypatch, passages_per_chunk):
+    """A build streams passages' words to a file of word ids, a batch at a time, and builds
+    the BM25 matrix from it a chunk at a time (for memory); every passage must score exactly
+    as bm25s scores the plain word lists, whatever the chunks."""
+    monkeypatch.setattr(lexical, "PAIRS_CHUNK", passages_per_chunk)
     texts = [indexed_text(doc, p) for doc in load_corpus(SEEDS).documents for p in passages_for(doc)]
     words = [tokenize(t) for t in texts]
     reference = bm25s.BM25()
@@ -52,6 +56,8 @@ def test_word_ids_score_like_bm25s_over_word_lists(tmp_path):
     for question in [q.question for q in load_eval_set(DEV_SET)]:
         tokens = tokenize(question)
         assert np.array_equal(ours.scores(tokens), np.asarray(reference.get_scores(tokens), np.float32))
+    for word in ["就业", "5g基站", "没有的词"]:
+        assert ours.document_frequency(word) == sum(word in w for w in words)
 
 
 def test_search_answers_with_citation_and_sentence(searcher):

@@ -17,9 +17,9 @@ from qa.corpus import CorpusLoad, SkippedFile, load_corpus, passages_for
 from qa.corpus.clean import clean_text
 from qa.corpus.fingerprint import SUFFIXES, corpus_files, corpus_fingerprint
 from qa.corpus.readers import UnreadableFile, read_document_text
-from qa.index.lexical import tokenize
 from qa.search.query import normalise
 from qa.types import Document
+from qa.words import tokenize
 
 SEEDS = PROJECT_ROOT / "seeds"
 PDF_FIXTURE = PROJECT_ROOT / "tests" / "data" / "formats" / "report.pdf"  # made by make_report_pdf.py beside it

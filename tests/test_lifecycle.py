@@ -124,6 +124,24 @@ def test_another_chunking_is_rebuilt_reusing_the_vectors_of_unchanged_text(small
     assert open_index(small.index_dir).manifest.chunking_version == CHUNKING_VERSION
 
 
+def test_an_index_without_document_years_answers_alike_until_rebuilt(settings, tmp_path):
+    """Which reports speak of which years is read from document_years; an index from
+    before it (CHUNKING_VERSION 4) has none and is read from its passages, the same."""
+    old = tmp_path / "old-index"
+    shutil.copytree(current_generation(settings.index_dir), old / "gen-old")
+    (old / "current").symlink_to("gen-old")
+    with sqlite3.connect(old / "gen-old" / "index.sqlite") as connection:
+        connection.execute("DROP TABLE document_years")
+    new_index, old_index = open_index(settings.index_dir), open_index(old)
+    asked = [(y, y, tense) for y in range(2015, 2027) for tense in (None, "plan", "review")] + [(2016, 2020, None)]
+    answers = [new_index.doc_ids_about(*a) for a in asked]
+    assert answers == [old_index.doc_ids_about(*a) for a in asked]
+    assert sum(map(len, answers)) >= 10  # the seeds speak of several of these years
+    question = "斗门区2019年的5G基站建设目标是多少？"
+    searchers = [Searcher(index, settings) for index in (new_index, old_index)]
+    assert len({searcher.search(question).gap for searcher in searchers}) == 1
+
+
 def test_failed_build_keeps_the_previous_index(small):
     build(small)
     (small.corpus_dir / EAST).unlink()  # the corpus is now empty
@@ -317,3 +335,20 @@ def test_index_device_options(small):
         assert result.exit_code == 1 and "no CUDA GPU" in result.stderr
         assert open_index(small.index_dir).manifest.passages == 18  # the index is as it was
         assert list(small.index_dir.glob("gen-*")) == [current_generation(small.index_dir)]
+
+
+def test_python_m_qa_does_not_run_again_in_word_processes():
+    """A build's word processes are spawned, and each runs the parent's main module as
+    __mp_main__: under `python -m qa index` that is qa/__main__.py, which must not start
+    the command again there (it did, and the pool broke on the first large corpus)."""
+    spawned = "import runpy; runpy.run_module('qa.__main__', run_name='__mp_main__', alter_sys=True); print('ok')"
+    result = subprocess.run([sys.executable, "-c", spawned], capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout.strip()) == (0, "ok"), result.stderr
+
+
+def test_word_processes_load_jieba_not_the_index_libraries():
+    """A word process imports qa.words for its cut: not FAISS, torch, nor bm25s, whose import
+    starts JAX where JAX is installed (on a GPU machine, 75% of the GPU's memory per process)."""
+    probe = "import sys, qa.words; print(sorted(m for m in ('bm25s', 'faiss', 'jax', 'torch') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "[]", result.stderr

@@ -20,7 +20,7 @@ from qa.corpus.places import (
     short_name,
     unit_aliases,
 )
-from qa.index.lexical import to_simplified
+from qa.words import to_simplified
 
 
 @pytest.mark.parametrize(

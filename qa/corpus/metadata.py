@@ -33,6 +33,7 @@ import jieba
 import yaml
 
 from qa.corpus.chunk import NUMBERED_HEADING, ends_sentence
+from qa.words import to_simplified
 
 if TYPE_CHECKING:
     import jieba.posseg
@@ -212,7 +213,7 @@ def extract_metadata(text: str, filename: str, overrides: Overrides | None = Non
     lines = text.split("\n") if text else []
     own_title = _text_title(lines)
     # Places and years are matched in Simplified characters; the title stays as written.
-    title, opening, name, body = (_simplified(t) for t in (own_title or "", text[:_OPENING], stem, text))
+    title, opening, name, body = (to_simplified(t) for t in (own_title or "", text[:_OPENING], stem, text))
     mentions = Mentions(body)
     found = _place(title, opening, name, body, mentions)
     year = overrides.year or _year(*(arabic_years(t) for t in (title, body, name)))
@@ -220,19 +221,12 @@ def extract_metadata(text: str, filename: str, overrides: Overrides | None = Non
     place, level = (found.name, found.level) if found else (None, None)
     if overrides.place:  # kept as the user wrote it; its level and hierarchy are still worked out
         place = overrides.place
-        found = resolve(_simplified(place), mentions)
+        found = resolve(to_simplified(place), mentions)
         level = found.level if found else level_of_name(place)
         found = found or Place((place,), level or TOWN)
     level = overrides.level or level
     title = overrides.title or _title(own_title, found, year, kind, stem)
     return Metadata(title, place, level, year, kind)
-
-
-def _simplified(text: str) -> str:
-    # Imported here: qa.index imports the corpus package to build an index.
-    from qa.index.lexical import to_simplified
-
-    return to_simplified(text)
 
 
 def _text_title(lines: list[str]) -> str | None:
@@ -263,7 +257,7 @@ def _title(own: str | None, place: Place | None, year: int | None, kind: str | N
 def _names_place(title: str, place: Place | None) -> bool:
     if place is None:
         return True
-    simplified = _simplified(title)
+    simplified = to_simplified(title)
     return any(len(alias) >= 2 and alias in simplified for part in place.parts for alias in unit_aliases(part))
 
 

@@ -30,10 +30,11 @@ from qa.corpus import SkippedFile, load_corpus, passages_for
 from qa.corpus.fingerprint import corpus_fingerprint
 from qa.errors import QAError
 from qa.index.layout import CURRENT, DB_FILE, LEXICAL_DIR, VECTORS_FILE, current_generation
-from qa.index.lexical import LexicalIndex, WordIdFile, tokenize
+from qa.index.lexical import LexicalIndex, WordIdFile
 from qa.index.store import IndexCorrupt, Manifest, Store, text_hash
 from qa.index.vectors import fill_vector_index, save_vector_index
 from qa.types import Document, Passage
+from qa.words import tokenize
 
 if TYPE_CHECKING:  # imported where used: loading it may pull in torch
     from qa.model.encoder import Encoder

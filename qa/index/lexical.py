@@ -1,126 +1,29 @@
-"""BM25 over jieba words (bm25s), persisted beside the vectors.
-
-Text is cut with jieba's search mode, which also emits the shorter words inside
-long compounds (城镇新增就业 → 城镇, 新增, 就业, …), so a question phrased with
-other compounds still meets the passage's words. Punctuation and function words
-carry no evidence and are dropped on both sides. Traditional characters are
-read as Simplified, so that 斗門區 in a question meets 斗门区 in a report and
-the other way round, and full-width forms as ASCII (２０２４, ％); only the
-words are converted, never the text shown.
-"""
+"""BM25 over the passages' words (bm25s), persisted beside the vectors (words: qa/words.py)."""
 
 from __future__ import annotations
 
-import logging
-import marshal
-import re
-import unicodedata
+import os
 from array import array
 from collections.abc import Iterable, Iterator
-from functools import cache
 from pathlib import Path
 
-import bm25s
-import jieba
-import numpy as np
-import opencc
+# bm25s runs a JAX computation when it is imported, if JAX is installed; on a GPU
+# machine that takes 75% of the GPU's memory in every process that imports bm25s, and
+# the model then has none. qa never uses JAX (bm25s's own top-k), so it stays on the CPU.
+os.environ["JAX_PLATFORMS"] = "cpu"
 
-jieba.setLogLevel(logging.WARNING)
+import bm25s  # noqa: E402
+import numpy as np  # noqa: E402
+from bm25s.scoring import _build_idf_array, _select_idf_scorer, _select_tfc_scorer  # noqa: E402
 
-
-class _WholeFileMarshal:
-    """jieba's `marshal`, reading its dictionary cache in one read: marshal.load(file)
-    calls file.readinto once per object (0.6 s for the cache's 500k words, the
-    slowest step of a cold `qa ask`), marshal.loads of the bytes takes 0.2 s."""
-
-    dump = staticmethod(marshal.dump)
-
-    @staticmethod
-    def load(file):
-        return marshal.loads(file.read())
-
-
-jieba.marshal = _WholeFileMarshal  # jieba's only uses: load and dump its cache
-
-# Function words and fillers common in reports and questions alike.
-STOP_WORDS = frozenset(
-    "的 了 和 与 及 以及 或 等 在 是 为 对 把 被 将 由 从 向 于 其 之 也 都 就 还 又 并 而 "
-    "这 那 这个 那个 这些 那些 有 有关 进行 一个 个 上 下 中 内 我们 我 你 他 它 它们 要 会 "
-    "能 可 可以 按照 通过 根据 关于 方面 工作 今年 全年".split()
-)
-_WORD = re.compile(r"\w", re.UNICODE)
-# Reports' compound terms, kept whole by jieba (search mode still emits their parts),
-# so that a question's 城镇新增就业 meets the report's as one word too.
-REPORT_TERMS = (
-    "城镇新增就业",
-    "城镇调查失业率",
-    "城镇登记失业率",
-    "研发投入强度",
-    "研发经费投入强度",
-    "专项债券",
-    "地区生产总值",
-    "国内生产总值",
-    "居民消费价格",
-    "一般公共预算收入",
-    "规模以上",
-    "规上",
-    "社会消费品零售总额",
-    "固定资产投资",
-    "人均可支配收入",
-    "细颗粒物",
-    "高新技术企业",
-    "赤字率",
-    "常住人口城镇化率",
-    "实际使用外资",
-    "减税降费",
-    "新能源汽车",
-    "棚户区改造",
-    "进出口总额",
-    "专精特新",
-    "营商环境",
-    "碳达峰",
-    "碳中和",
-    "5G基站",
-)
-
-
-@cache
-def _ensure_jieba() -> None:
-    jieba.initialize()
-    for term in REPORT_TERMS:
-        jieba.add_word(term, freq=20000)
-
-
-@cache
-def _traditional_to_simplified() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")  # characters and phrases, ~1 µs a question, ~6 µs a passage
-
-
-def to_simplified(text: str) -> str:
-    """The text in Simplified characters; Simplified text comes back as it was
-    (bar a few characters that are Traditional too, e.g. 乾 → 干, alike on both sides)."""
-    try:
-        return _traditional_to_simplified().convert(text)
-    except UnicodeEncodeError:  # a lone surrogate, from undecodable command-line bytes
-        return _traditional_to_simplified().convert(text.encode("utf-8", "replace").decode("utf-8"))
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased jieba search-mode words of the text in Simplified
-    characters, without punctuation or stop words."""
-    _ensure_jieba()
-    return [
-        w
-        for w in (w.strip().lower() for w in jieba.cut_for_search(to_simplified(unicodedata.normalize("NFKC", text))))
-        if w and _WORD.search(w) and w not in STOP_WORDS
-    ]
+PAIRS_CHUNK = 50_000  # passages read at a time while the BM25 matrix is built (~100 MB of pairs)
 
 
 class WordIdFile:
     """Passages' words as int32 word ids in a file, appended a batch of passages at a
-    time and read back one passage at a time: a build holds the vocabulary and one
-    length per passage, never every passage's words (at a million passages those were
-    gigabytes even as id arrays). bm25s reads it three times, as it would a list."""
+    time and read back a chunk of passages at a time: a build holds the vocabulary and
+    one length per passage, never every passage's words (at a million passages those
+    were gigabytes even as id arrays)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -138,18 +41,70 @@ class WordIdFile:
     def __len__(self) -> int:
         return len(self._lengths)
 
-    def __iter__(self) -> Iterator[array]:
+    @property
+    def lengths(self) -> np.ndarray:
+        """Each passage's number of words (repeats counted), in row order."""
+        return np.frombuffer(self._lengths, dtype=np.int32)
+
+    def pairs(self) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(rows, word ids, counts): each passage's distinct words with how often it
+        has them, ordered by row then word id, a chunk of passages at a time."""
         self._file.flush()
-        with self.path.open("rb", buffering=1 << 20) as f:
-            for length in self._lengths:
-                ids = array("i")
-                ids.fromfile(f, length)
-                yield ids
+        lengths = self.lengths
+        with self.path.open("rb") as f:
+            for first in range(0, len(lengths), PAIRS_CHUNK):
+                chunk = lengths[first : first + PAIRS_CHUNK]
+                ids = np.fromfile(f, dtype=np.int32, count=int(chunk.sum()))
+                rows = np.repeat(np.arange(first, first + len(chunk), dtype=np.int64), chunk)
+                keys, counts = np.unique((rows << 32) | ids, return_counts=True)
+                yield keys >> 32, (keys & 0xFFFFFFFF).astype(np.int32), counts
 
     def close(self) -> None:
         """Closes and deletes the file (its words are in the built index by then)."""
         self._file.close()
         self.path.unlink(missing_ok=True)
+
+
+class _StreamingBM25(bm25s.BM25):
+    """bm25s's BM25, its score matrix built from a WordIdFile in two passes (the hook
+    bm25s's docs offer for building "in a different way"): bm25s's own build holds
+    every (passage, word) pair several times over while it sorts them into columns,
+    4-5 GB at a million passages, where this holds the finished matrix (8 bytes a
+    pair) and one chunk. Scores are bm25s's own formulas, to the bit."""
+
+    def build_index_from_ids(self, unique_token_ids, corpus_token_ids, show_progress=True, leave_progress=False):
+        words: WordIdFile = corpus_token_ids
+        n_words = len(unique_token_ids)
+        lengths = words.lengths
+        average_length = lengths.mean() if len(lengths) else 0.0
+        # Pass 1: each word's number of passages, which fixes its column's place and idf.
+        frequencies = np.zeros(n_words, np.int64)
+        for _, ids, _ in words.pairs():
+            frequencies += np.bincount(ids, minlength=n_words)
+        idf = _build_idf_array(
+            dict(enumerate(frequencies.tolist())), len(words), _select_idf_scorer(self.idf_method), self.dtype
+        )
+        indptr = np.zeros(n_words + 1, np.int64)
+        np.cumsum(frequencies, out=indptr[1:])
+        data = np.empty(int(indptr[-1]), self.dtype)
+        indices = np.empty(int(indptr[-1]), self.int_dtype)
+        # Pass 2: scores into their columns; rows come in order, so each column stays sorted.
+        filled = indptr[:-1].copy()
+        term_frequency = _select_tfc_scorer(self.method)
+        for rows, ids, counts in words.pairs():
+            scores = idf[ids] * term_frequency(
+                tf_array=counts.astype(self.dtype), l_d=lengths[rows], l_avg=average_length, k1=self.k1, b=self.b
+            )
+            by_word = np.argsort(ids, kind="stable")
+            ids_by_word = ids[by_word]
+            per_word = np.bincount(ids, minlength=n_words)
+            run_starts = np.cumsum(per_word) - per_word
+            slots = filled[ids_by_word] + np.arange(len(ids)) - run_starts[ids_by_word]
+            data[slots] = scores[by_word]
+            indices[slots] = rows[by_word]
+            filled += per_word
+        self.nonoccurrence_array = None  # lucene scoring has none
+        return {"data": data, "indices": indices, "indptr": indptr, "num_docs": len(words)}
 
 
 class LexicalIndex:
@@ -159,7 +114,7 @@ class LexicalIndex:
     @classmethod
     def build(cls, words: WordIdFile) -> LexicalIndex:
         """Index the passages' words, in row order."""
-        retriever = bm25s.BM25()
+        retriever = _StreamingBM25()
         retriever.index(bm25s.tokenization.Tokenized(ids=words, vocab=words.vocab), show_progress=False)
         return cls(retriever)
 

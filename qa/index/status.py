@@ -54,7 +54,7 @@ def index_status(settings: Settings) -> IndexStatus:
     if model_id is not None and model_id != manifest.model_id:
         problems.append(f"built with another model ({manifest.model_id}): run `qa index --rebuild`")
     if manifest.chunking_version != CHUNKING_VERSION:
-        problems.append("built with an older chunking: run `qa index`")
+        problems.append("built by an older qa (chunking or layout): run `qa index`")
     corpus = corpus_dir(settings)
     if not corpus.is_dir():
         problems.append(f"corpus folder {corpus} does not exist")

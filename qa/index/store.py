@@ -36,7 +36,13 @@ CREATE TABLE passages (
 CREATE INDEX passages_by_doc ON passages(doc_id, row);
 CREATE INDEX passages_by_hash ON passages(embedded_hash);
 CREATE INDEX passages_by_time ON passages(time_last, time_first, tense, doc_id);
+CREATE TABLE document_years (
+    year INTEGER NOT NULL, tense TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (year, tense, doc_id)
+) WITHOUT ROWID;
 """
+# document_years: each passage's span of years written out year by year (once per
+# document), so that "which reports speak of 2020" reads a few index entries instead
+# of every passage (1.4 s a question at a million passages).
 
 
 class IndexCorrupt(QAError):
@@ -98,6 +104,14 @@ class Store:
             if not path.is_file():
                 raise IndexCorrupt(f"index database missing: {path}; run `qa index --rebuild`")
             self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        # An index built before document_years (CHUNKING_VERSION 4) is read the slow way until `qa index`.
+        self._has_document_years = create or self._has_table("document_years")
+
+    def _has_table(self, name: str) -> bool:
+        try:
+            return self._db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone() is not None
+        except sqlite3.DatabaseError:
+            return False  # a damaged file: the first real read reports it
 
     def close(self) -> None:
         self._db.close()
@@ -134,6 +148,15 @@ class Store:
                 )
                 for i, p in enumerate(passages)
             ],
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO document_years VALUES (?, ?, ?)",
+            {
+                (year, p.time.tense, p.doc_id)
+                for p in passages
+                if p.time
+                for year in range(p.time.first, p.time.last + 1)
+            },
         )
         self._db.commit()
 
@@ -195,6 +218,12 @@ class Store:
     @_reading
     def doc_ids_about(self, first: int, last: int, tense: str | None) -> set[str]:
         """Documents with a passage about some of the years first..last (in that tense, if given)."""
+        if self._has_document_years:
+            rows = self._db.execute(
+                "SELECT DISTINCT doc_id FROM document_years WHERE year BETWEEN ? AND ? AND (? IS NULL OR tense = ?)",
+                (first, last, tense, tense),
+            )
+            return {d for (d,) in rows}
         rows = self._db.execute(
             "SELECT DISTINCT doc_id FROM passages WHERE time_last >= ? AND time_first <= ? AND (? IS NULL OR tense = ?)",
             (first, last, tense, tense),

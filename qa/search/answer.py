@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qa.index.lexical import to_simplified
+from qa.words import to_simplified
 
 # A sentence ends at 。！？； (or their ASCII forms) plus any closing quotes or brackets.
 _SENTENCE = re.compile(r"[^。！？；!?;]+(?:[。！？；!?;]+[”’」』)）]*)?")

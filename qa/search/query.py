@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa.corpus.places import PlaceMatcher as HierarchyMatcher
-from qa.index.lexical import to_simplified, tokenize
 from qa.search.intent import TimeAsked, time_asked
 from qa.search.vocabulary import expansions, numbers_as_reports_write_them
+from qa.words import to_simplified, tokenize
 
 # Words that shape a question but never appear in its answer.
 QUESTION_WORDS = frozenset(

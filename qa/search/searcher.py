@@ -17,7 +17,7 @@ from qa.config import Settings
 from qa.corpus.places import NATION
 from qa.errors import QAError
 from qa.index import Index, open_index
-from qa.index.lexical import tokenize
+from qa.words import tokenize
 from qa.search.answer import Sentence, Term, best_sentence, coverage, matchable, term_spans
 from qa.search.fuse import POOL, Candidate, fuse
 from qa.search.intent import MULTI_YEAR_SENTENCE, TENSE_WORDS, speaks_of_years, time_match
