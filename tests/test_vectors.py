@@ -36,10 +36,12 @@ def test_filtered_search_stays_inside_the_allowed_rows(monkeypatch, limit):
     allowed = np.arange(100, 200)
     _, rows = vectors.search_vectors(index, x[150], k=10, allowed_rows=allowed)
     assert rows[0] == 150 and set(rows) <= set(allowed)
-    # Above the brute-force limit, FAISS's own selector does the filtering.
+    # Above the brute-force limits, FAISS's own selector (a bitmap of the rows) does the filtering.
     monkeypatch.setattr(vectors, "BRUTE_FORCE_LIMIT", 10)
-    _, rows = vectors.search_vectors(index, x[150], k=10, allowed_rows=allowed)
-    assert set(rows) <= set(allowed) and 150 in rows
+    monkeypatch.setattr(vectors, "IVF_BRUTE_FORCE_LIMIT", 10)
+    for allowed in (np.arange(100, 200), np.arange(3, 5_000, 7)):
+        _, rows = vectors.search_vectors(index, x[150], k=10, allowed_rows=allowed)
+        assert set(rows) <= set(allowed) and rows[0] == 150
     _, rows = vectors.search_vectors(index, x[150], k=10, allowed_rows=np.array([], dtype=np.int64))
     assert len(rows) == 0
 

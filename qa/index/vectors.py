@@ -27,7 +27,10 @@ from qa.config import BUILD_BATCH
 EXACT_LIMIT = 200_000
 NPROBE = 192
 TRAINING_PER_LIST = 40  # k-means sample per cluster (FAISS warns below 39)
-BRUTE_FORCE_LIMIT = 50_000  # filtered searches over fewer rows score them all, exactly
+# Filtered searches over fewer rows score them all, exactly. A flat index reads them from
+# its map; an IVF index rebuilds each from its list (20k rows: 9 ms, 5k: 0.8 ms at 1M).
+BRUTE_FORCE_LIMIT = 50_000
+IVF_BRUTE_FORCE_LIMIT = 5_000
 
 
 def build_vector_index(vectors: np.ndarray) -> faiss.Index:
@@ -67,6 +70,9 @@ def load_vector_index(path: Path) -> faiss.Index:
     if isinstance(index, faiss.IndexIVF):
         index = faiss.read_index(str(path))
         index.nprobe = NPROBE
+        # One question at a time: scan its lists on every core, not one core per question
+        # (FAISS's default; 1M vectors: 7.6 → 2.3 ms on 2 cores, same results).
+        index.parallel_mode = 1
     return index
 
 
@@ -82,7 +88,8 @@ def search_vectors(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(scores, rows) of the k nearest passages, best first, among allowed_rows if given."""
     query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-    if allowed_rows is not None and len(allowed_rows) <= BRUTE_FORCE_LIMIT:
+    limit = IVF_BRUTE_FORCE_LIMIT if isinstance(index, faiss.IndexIVF) else BRUTE_FORCE_LIMIT
+    if allowed_rows is not None and len(allowed_rows) <= limit:
         rows = np.asarray(allowed_rows, dtype=np.int64)
         if len(rows) == 0:
             return np.zeros(0, np.float32), rows
@@ -93,7 +100,12 @@ def search_vectors(
         return _top(_stored(index) @ query[0], None, k)
     params = None
     if allowed_rows is not None:
-        selector = faiss.IDSelectorBatch(np.asarray(allowed_rows, dtype=np.int64))
+        # A bitmap of the rows: made in microseconds, where a hash set of 200k ids took 13 ms.
+        # The selector points into it: it stays referenced here until the search is done.
+        allowed = np.zeros(index.ntotal, dtype=bool)
+        allowed[np.asarray(allowed_rows, dtype=np.int64)] = True
+        bitmap = np.packbits(allowed, bitorder="little")
+        selector = faiss.IDSelectorBitmap(bitmap)
         params = (
             faiss.SearchParametersIVF(sel=selector, nprobe=index.nprobe)
             if isinstance(index, faiss.IndexIVF)

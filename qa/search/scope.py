@@ -39,7 +39,11 @@ class Scope:
     def __init__(self, documents: Iterable[Document], docs_about: DocsAbout) -> None:
         self._documents = {d.doc_id: d for d in documents}
         self._docs_about = docs_about
-        self._place_names = {d.place for d in self._documents.values() if d.place}
+        self._by_place: dict[str, list[Document]] = {}
+        for doc in self._documents.values():
+            if doc.place:
+                self._by_place.setdefault(doc.place, []).append(doc)
+        self._place_names = set(self._by_place)
         self._unplaced = [d for d in self._documents.values() if d.place is None]
 
     def gap(self, query: Query) -> str | None:
@@ -54,7 +58,7 @@ class Scope:
         say: 「另有1份清苑县的报告年份不明」."""
         if not query.time.named:
             return None
-        unknown = [d for d in self._documents.values() if d.year is None and self.in_scope(query, d)]
+        unknown = [d for d in self.documents_in_scope(query) if d.year is None]
         if not unknown:
             return None
         where = _named_place(query)
@@ -66,8 +70,17 @@ class Scope:
         if not query.places:
             return True
         if doc.place is None:
-            return self._may_be_of(doc, [place for place, score in query.places.items() if score >= 1.0])
-        return query.places.get(doc.place, 0.0) >= 1.0
+            return self._may_be_of(doc, _places_named(query))
+        return doc.place in _places_named(query)
+
+    def documents_in_scope(self, query: Query) -> list[Document]:
+        """The documents in_scope holds for (in no set order), looked up by place rather
+        than asked one by one: a national index holds tens of thousands."""
+        if not query.places:
+            return list(self._documents.values())
+        named = _places_named(query)
+        found = [d for place in named for d in self._by_place.get(place, ())]
+        return found + [d for d in self._unplaced if self._may_be_of(d, named)]
 
     @staticmethod
     def _may_be_of(doc: Document, names: list[str]) -> bool:
@@ -101,7 +114,7 @@ class Scope:
 
     def _uncovered_time(self, query: Query) -> str | None:
         asked = query.time
-        docs = [d for d in self._documents.values() if self.in_scope(query, d)]
+        docs = self.documents_in_scope(query)
         if any(d.year is None for d in docs):
             return None  # that report may be of the year asked: see caveat
         if asked.report_year is not None:
@@ -117,9 +130,14 @@ class Scope:
         return _missing(query, docs, asked.first, years, {PLAN: "目标", REVIEW: "实绩"}.get(asked.tense or "", ""))
 
 
+def _places_named(query: Query) -> list[str]:
+    """The places the question names outright (score 1), not those it only hints at."""
+    return [place for place, score in query.places.items() if score >= 1.0]
+
+
 def _named_place(query: Query) -> str | None:
     """The one place the question names outright, if it names one (the nation aside)."""
-    named = [place for place, score in query.places.items() if score >= 1.0]
+    named = _places_named(query)
     return named[0] if len(named) == 1 and named[0] != places.NATION else None
 
 

@@ -9,6 +9,7 @@ Without the model (not loaded yet), search is lexical only and says so.
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -17,7 +18,6 @@ from qa.config import Settings
 from qa.corpus.places import NATION
 from qa.errors import QAError
 from qa.index import Index, open_index
-from qa.words import tokenize
 from qa.search.answer import Sentence, Term, best_sentence, coverage, matchable, term_spans
 from qa.search.fuse import POOL, Candidate, fuse
 from qa.search.intent import MULTI_YEAR_SENTENCE, TENSE_WORDS, speaks_of_years, time_match
@@ -26,6 +26,7 @@ from qa.search.scope import Scope
 from qa.search.value import value_clause
 from qa.search.vocabulary import concept_forms, holds_any, indicators
 from qa.types import Document, Filters, Hit, Passage
+from qa.words import tokenize
 
 # How much of the asked matter's weight a hit's best sentence or passage must
 # hold. Below WEAK_COVERAGE a hit is weak; below THIN_COVERAGE it is weak unless
@@ -35,6 +36,10 @@ from qa.types import Document, Filters, Hit, Passage
 WEAK_COVERAGE = 0.12
 THIN_COVERAGE = 0.34
 WEAK_COSINE = 0.86
+
+
+# Embeds questions beside the search's own thread (one question at a time is what it takes).
+_EMBEDDER = ThreadPoolExecutor(1, thread_name_prefix="qa-embed")
 
 
 class EmptyQuestion(QAError):
@@ -144,13 +149,15 @@ class Searcher:
 
     def search(self, question: str, k: int = 5, filters: Filters = Filters()) -> SearchResult:
         query, terms = self.analyse(question)
+        # The model embeds the question (onnxruntime, outside the GIL) while BM25 scores it.
+        embedding = _EMBEDDER.submit(self.query_vector, query)
         allowed = self._allowed_rows(filters)
         lexical = self.index.lexical_scores(expanded_tokens(query))
-        vector = self.query_vector(query)
-        rows, dense = self._candidates(lexical, vector, allowed)
-        # With many reports of the same kinds, the pools above can fill with near-identical
+        # With many reports of the same kinds, the pools below can fill with near-identical
         # passages of other years and places: the reports the question names add their own.
         focus = self._focus_rows(query, allowed)
+        vector = embedding.result()
+        rows, dense = self._candidates(lexical, vector, allowed)
         if focus is not None:
             focus_rows, focus_dense = self._candidates(lexical, vector, focus)
             rows = list(dict.fromkeys([*rows, *focus_rows]))
@@ -166,10 +173,10 @@ class Searcher:
         self, lexical: np.ndarray, vector: np.ndarray | None, allowed: np.ndarray | None
     ) -> tuple[list[int], dict[int, float]]:
         """The best rows by BM25 and by the dense model (among allowed ones), and their cosines."""
-        rows = _top_rows(lexical, allowed)
+        allowed_rows = None if allowed is None else np.flatnonzero(allowed)
+        rows = _top_rows(lexical, allowed_rows)
         if vector is None:
             return rows, {}
-        allowed_rows = None if allowed is None else np.flatnonzero(allowed)
         cosines, dense_rows = self.index.dense_search(vector, POOL, allowed_rows)
         dense = dict(zip(dense_rows.tolist(), cosines.tolist()))
         lexical_rows = [r for r in rows if r not in dense]
@@ -182,23 +189,13 @@ class Searcher:
         that narrows the index (None when it names neither, or nothing narrows)."""
         if not query.places and not query.time.named:
             return None
-        focus = [n for n, d in enumerate(self._documents.values()) if self._in_focus(query, d)]
+        focus = [self._doc_numbers[d.doc_id] for d in self._scope.documents_in_scope(query) if _of_time(query, d)]
         if not focus or len(focus) == len(self._documents):
             return None
-        rows = np.isin(self._row_docs, focus)
+        in_focus = np.zeros(len(self._documents), dtype=bool)
+        in_focus[focus] = True
+        rows = in_focus[self._row_docs]
         return rows if allowed is None else rows & allowed
-
-    def _in_focus(self, query: Query, doc: Document) -> bool:
-        if not self._scope.in_scope(query, doc):
-            return False
-        asked = query.time
-        if not asked.named or doc.year is None:
-            return True
-        if asked.report_year is not None:
-            return doc.year == asked.report_year
-        assert asked.first is not None and asked.last is not None
-        # A year is planned in its own report and reviewed in the next one.
-        return asked.first <= doc.year <= asked.last + 1
 
     # -- the pieces of a search (also used by compare.py) ----------------------------
 
@@ -214,7 +211,7 @@ class Searcher:
         nation's when the question names none); unresolved when no such report has a known year."""
         if query.time.offsets is None:
             return query
-        years = [d.year for d in self._documents.values() if d.year is not None and self._scope.in_scope(query, d)]
+        years = [d.year for d in self._scope.documents_in_scope(query) if d.year is not None]
         if not query.places:
             years = [d.year for d in self._documents.values() if d.year is not None and d.place == NATION] or years
         return replace(query, time=query.time.resolved(max(years))) if years else query
@@ -350,12 +347,26 @@ def _thin(matter_coverage: float, cosine: float | None) -> bool:
     return matter_coverage < THIN_COVERAGE and (cosine is None or cosine < WEAK_COSINE)
 
 
-def _top_rows(lexical: np.ndarray, allowed: np.ndarray | None) -> list[int]:
-    """The POOL best rows by BM25 (among allowed ones), best first; rows scoring 0 are no candidates."""
-    scores = lexical if allowed is None else np.where(allowed, lexical, 0.0)
+def _of_time(query: Query, doc: Document) -> bool:
+    """Whether a report may speak of the years the question names (any, if it names none)."""
+    asked = query.time
+    if not asked.named or doc.year is None:
+        return True
+    if asked.report_year is not None:
+        return doc.year == asked.report_year
+    assert asked.first is not None and asked.last is not None
+    # A year is planned in its own report and reviewed in the next one.
+    return asked.first <= doc.year <= asked.last + 1
+
+
+def _top_rows(lexical: np.ndarray, allowed_rows: np.ndarray | None) -> list[int]:
+    """The POOL best rows by BM25 (among allowed_rows, if given), best first; rows scoring 0
+    are no candidates. Only the allowed rows' scores are ranked (a million scores: 7 → 1 ms)."""
+    scores = lexical if allowed_rows is None else lexical[allowed_rows]
     if len(scores) > POOL:
         top = np.argpartition(-scores, POOL - 1)[:POOL]  # linear time, unlike a full sort
     else:
         top = np.arange(len(scores))
     top = top[np.argsort(-scores[top], kind="stable")]
-    return [int(r) for r in top if scores[r] > 0]
+    rows = top if allowed_rows is None else allowed_rows[top]
+    return [int(r) for r, score in zip(rows, scores[top]) if score > 0]
