@@ -141,7 +141,7 @@ def test_prepare_upgrades_a_folder_made_before_onnx(model_dir, tmp_path, monkeyp
         raise AssertionError("an upgrade must not convert the model again")
 
     monkeypatch.setattr("qa.model.onnx_export.export_onnx", fake_export)
-    monkeypatch.setattr(convert, "_write_model_folder", no_conversion)
+    monkeypatch.setattr(convert, "write_model_folder", no_conversion)
     messages: list[str] = []
     upgraded = prepare_model(dest, progress=messages.append)
     assert messages[0] == f"adding the ONNX runtime files to {dest}"
