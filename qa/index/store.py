@@ -35,7 +35,6 @@ CREATE TABLE passages (
 );
 CREATE INDEX passages_by_doc ON passages(doc_id, row);
 CREATE INDEX passages_by_hash ON passages(embedded_hash);
-CREATE INDEX passages_by_time ON passages(time_last, time_first, tense, doc_id);
 CREATE TABLE document_years (
     year INTEGER NOT NULL, tense TEXT NOT NULL, doc_id TEXT NOT NULL, PRIMARY KEY (year, tense, doc_id)
 ) WITHOUT ROWID;
@@ -224,6 +223,7 @@ class Store:
                 (first, last, tense, tense),
             )
             return {d for (d,) in rows}
+        # An older index: its passages, through the passages_by_time index it was built with.
         rows = self._db.execute(
             "SELECT DISTINCT doc_id FROM passages WHERE time_last >= ? AND time_first <= ? AND (? IS NULL OR tense = ?)",
             (first, last, tense, tense),
