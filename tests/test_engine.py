@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 
 import bm25s
 import numpy as np
@@ -72,6 +75,25 @@ def test_search_answers_with_citation_and_sentence(searcher):
     assert doc.text[top.passage.start : top.passage.end] == top.passage.text
     assert any(top.passage.text[a:b] == "基站" for a, b in top.term_spans)
     assert [h.rank for h in result.hits] == [1, 2, 3, 4, 5]
+
+
+def test_highlighted_words_are_the_same_in_every_run():
+    """Words of a length that overlap (城镇就业 / 就业人口 in 城镇就业人口) are marked in one
+    order, not Python's set order, which changes from run to run with the hash seed."""
+    code = (
+        "from qa.search.answer import term_spans;"
+        "print(term_spans('全年城镇就业人口增长，新增就业岗位', ['就业人口', '城镇就业', '镇就业人', '新增就业']))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(outputs) == 1 and "(2, 6)" in outputs.pop()
 
 
 def test_dev_set_quality_floor(searcher):

@@ -120,7 +120,7 @@ def term_spans(text: str, terms: Sequence[str]) -> tuple[tuple[int, int], ...]:
     text = matchable(text)
     taken = [False] * len(text)
     spans = []
-    for term in sorted(set(terms), key=len, reverse=True):
+    for term in sorted(set(terms), key=lambda t: (-len(t), t)):  # not set order: it differs run to run
         if not term:
             continue
         for m in re.finditer(re.escape(term), text, flags=re.IGNORECASE):
