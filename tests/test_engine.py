@@ -19,11 +19,13 @@ from qa.eval import evaluate, load_eval_set
 from qa.index import IndexCorrupt, IndexMissing, lexical, open_index
 from qa.index.build import CURRENT, IndexBusy, build_lock, current_generation, indexed_text
 from qa.index.lexical import LexicalIndex, WordIdFile
-from qa.search.searcher import EmptyQuestion, Searcher
+from qa.search import searcher as searcher_module
+from qa.search.fuse import POOL
+from qa.search.searcher import EmptyQuestion, Searcher, _top_rows, expanded_tokens
 from qa.types import Filters
 from qa.words import tokenize
 
-from .conftest import DEV_SET, SEEDS, build, make_settings
+from .conftest import DEV_SET, REPORTS_SET, SEEDS, build, make_settings
 
 
 def test_index_round_trip(settings):
@@ -116,6 +118,58 @@ def test_filters_restrict_place_and_year(searcher):
     result = searcher.search("地区生产总值增长多少？", k=10, filters=Filters(year=2021))
     assert result.hits and {h.year for h in result.hits} == {2021}
     assert searcher.search("地区生产总值", k=3, filters=Filters(year=1999)).hits == []
+
+
+def test_rows_of_a_report_are_its_passages(searcher, multi_year_searcher):
+    """Focus and filters read a report's rows as runs: they must be exactly its passages."""
+    for each in (searcher, multi_year_searcher):
+        documents = each.documents()
+        for doc in documents:
+            assert each.rows_of([doc.doc_id]).tolist() == each.index.passage_rows(doc.doc_id)
+        some = [d.doc_id for d in documents[::3]]
+        assert each.rows_of(some).tolist() == sorted(r for d in some for r in each.index.passage_rows(d))
+        assert each.rows_of([]).tolist() == []
+
+
+@pytest.mark.parametrize("stride", [1, 2, searcher_module.SAMPLE_STRIDE])
+def test_lexical_pool_is_the_best_rows_by_score_then_row(searcher, monkeypatch, stride):
+    """The BM25 pool skips rows below a floor found on a sample of the scores; it must be
+    the POOL best rows all the same, the lower row first among equal scores (rounded
+    scores make many such ties)."""
+    monkeypatch.setattr(searcher_module, "SAMPLE_STRIDE", stride)
+    report_rows = searcher.rows_of([searcher.documents()[0].doc_id])
+    for question in [q.question for q in load_eval_set(DEV_SET)]:
+        query, _ = searcher.analyse(question)
+        scores = searcher.index.lexical_scores(expanded_tokens(query))
+        for values in (scores, np.round(scores)):
+            for allowed in (None, report_rows):
+                rows = np.arange(len(values)) if allowed is None else allowed
+                best = sorted((-float(values[r]), int(r)) for r in rows if values[r] > 0)[:POOL]
+                assert _top_rows(values, allowed) == [r for _, r in best]
+
+
+@pytest.mark.parametrize("k", [1, 5, 10])
+def test_judging_only_the_best_k_ranks_them_as_judging_all(searcher, multi_year_searcher, monkeypatch, k):
+    """A search finds answer sentences only for the candidates that may reach its k best;
+    its k best must be those of the whole pool judged, in the same order, alike."""
+    for each, questions in ((searcher, DEV_SET), (multi_year_searcher, REPORTS_SET)):
+        pools = []
+        rank = each.rank
+        monkeypatch.setattr(each, "rank", lambda *args, best=None: pools.append(args) or rank(*args, best=best))
+        for question in load_eval_set(questions):
+            each.search(question.question, k=k)
+        monkeypatch.undo()
+        assert len(pools) == len(load_eval_set(questions))
+        sizes = []
+        for args in pools:
+            whole, judged = rank(*args), rank(*args, best=k)
+            sizes.append((len(whole.rows), len(judged.rows)))
+            for i, j in zip(whole.order[:k], judged.order[:k], strict=True):
+                assert whole.rows[i] == judged.rows[j]
+                assert whole.scores[i] == judged.scores[j]
+                assert whole.answers[i] == judged.answers[j]
+                assert whole.hit(i, 1) == judged.hit(j, 1)
+        assert sum(n for _, n in sizes) < sum(n for n, _ in sizes) / 2  # most candidates were never judged
 
 
 def test_traditional_chinese_question_finds_simplified_report(searcher):

@@ -19,7 +19,7 @@ import numpy as np
 
 from qa.corpus.places import LEVELS
 from qa.search.comparative import comparison_filters as comparison_filters  # the interfaces' door
-from qa.search.fuse import DENSE_WEIGHT, LEXICAL_WEIGHT, scale
+from qa.search.fuse import mix
 from qa.search.query import Query
 from qa.search.searcher import Searcher, expanded_tokens
 from qa.types import Filters, Hit
@@ -47,16 +47,13 @@ def compare(searcher: Searcher, question: str, filters: Filters = Filters()) -> 
     query, terms = searcher.analyse(question)
     documents = [d for d in searcher.documents() if filters.admits(d)]
     doc_of_row = searcher.row_documents()
-    allowed = np.flatnonzero(np.isin(doc_of_row, [searcher.document_number(d.doc_id) for d in documents]))
+    allowed = searcher.rows_of(d.doc_id for d in documents)
     if not len(allowed):  # no report passes the filters: nothing to compare, and nothing to scale
         return Comparison(question, query, [], not searcher.model_loaded, filters)
     lexical = searcher.index.lexical_scores(expanded_tokens(query))
     vector = searcher.query_vector(query)
-    rough = LEXICAL_WEIGHT * scale(lexical[allowed].astype(np.float64))
-    cosines = None
-    if vector is not None and len(allowed):
-        cosines = searcher.index.cosines(vector, allowed.tolist())
-        rough = rough + DENSE_WEIGHT * scale(cosines.astype(np.float64))
+    cosines = None if vector is None else searcher.index.cosines(vector, allowed.tolist())
+    rough = mix(lexical[allowed], cosines)
     picked = _best_per_report(doc_of_row[allowed], rough)
     candidates = allowed[picked].tolist()
     dense = {} if cosines is None else dict(zip(candidates, cosines[picked].tolist()))

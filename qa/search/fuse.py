@@ -16,8 +16,6 @@ top of the two retrievers:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 POOL = 60  # candidates taken from each retriever
@@ -31,13 +29,6 @@ PLACE_PRIOR = 0.25
 TIME_PRIOR = 0.35
 
 
-@dataclass(frozen=True)
-class Candidate:
-    row: int
-    lexical: float  # BM25 score
-    dense: float  # cosine; nan when the dense retriever did not run
-
-
 def scale(values: np.ndarray) -> np.ndarray:
     """Min-max to 0..1 over the pool (all zeros when the pool does not vary)."""
     finite = np.where(np.isfinite(values), values, np.nan)
@@ -47,17 +38,20 @@ def scale(values: np.ndarray) -> np.ndarray:
     return np.nan_to_num((finite - low) / (high - low), nan=0.0)
 
 
+def mix(lexical: np.ndarray, dense: np.ndarray | None) -> np.ndarray:
+    """The two retrievers' evidence on each candidate (BM25 scores, cosines: nan where
+    unknown; None without the dense model), scaled over the pool and mixed."""
+    lexical = scale(np.asarray(lexical, dtype=np.float64))
+    if dense is None or np.all(np.isnan(dense)):  # lexical-only search (model not loaded yet)
+        return (LEXICAL_WEIGHT + DENSE_WEIGHT) * lexical
+    return LEXICAL_WEIGHT * lexical + DENSE_WEIGHT * scale(np.asarray(dense, dtype=np.float64))
+
+
 def fuse(
-    candidates: list[Candidate],
+    mixed: np.ndarray,
     sentence_coverage: np.ndarray,
     place_match: np.ndarray,
     time_match: np.ndarray,
 ) -> np.ndarray:
-    """One score per candidate; higher is better."""
-    lexical = scale(np.array([c.lexical for c in candidates], dtype=np.float64))
-    dense_raw = np.array([c.dense for c in candidates], dtype=np.float64)
-    if np.all(np.isnan(dense_raw)):  # lexical-only search (model not loaded yet)
-        mixed = (LEXICAL_WEIGHT + DENSE_WEIGHT) * lexical
-    else:
-        mixed = LEXICAL_WEIGHT * lexical + DENSE_WEIGHT * scale(dense_raw)
+    """One score per candidate (mixed: from `mix`); higher is better."""
     return mixed + SENTENCE_WEIGHT * sentence_coverage + PLACE_PRIOR * place_match + TIME_PRIOR * time_match
