@@ -137,8 +137,10 @@ class Searcher:
         return searcher
 
     def warm_up(self) -> None:
-        """Load the word segmenter now rather than on the first question."""
+        """Load the word segmenter, and compile BM25's scorer for a large index, now
+        rather than on the first question (interactive interfaces call it at start)."""
         tokenize("预热")
+        self.index.prepare_lexical()
 
     # -- the corpus ----------------------------------------------------------------
 
@@ -160,19 +162,25 @@ class Searcher:
 
     def search(self, question: str, k: int = 5, filters: Filters = Filters()) -> SearchResult:
         query, terms = self.analyse(question)
-        # The model embeds the question (onnxruntime, outside the GIL) while BM25 scores it.
+        # The model embeds the question (onnxruntime, outside the GIL) while BM25 scores it
+        # and picks its pools.
         embedding = _EMBEDDER.submit(self.query_vector, query)
-        allowed = self._allowed_rows(filters)
-        lexical = self.index.lexical_scores(expanded_tokens(query))
-        # With many reports of the same kinds, the pools below can fill with near-identical
-        # passages of other years and places: the reports the question names add their own.
+        scopes = [self._allowed_rows(filters)]
+        # With many reports of the same kinds, the pools can fill with near-identical passages
+        # of other years and places: the reports the question names add pools of their own.
         focus = self._focus_rows(query, filters)
-        vector = embedding.result()
-        rows, dense = self._candidates(lexical, vector, allowed)
         if focus is not None:
-            focus_rows, focus_dense = self._candidates(lexical, vector, focus)
-            rows = list(dict.fromkeys([*rows, *focus_rows]))
-            dense.update(focus_dense)
+            scopes.append(focus)
+        lexical = self.index.lexical_scores(expanded_tokens(query))
+        lexical_pools = [_top_rows(lexical, scope) for scope in scopes]
+        vector = embedding.result()
+        rows: list[int] = []
+        dense: dict[int, float] = {}
+        for scope, lexical_rows in zip(scopes, lexical_pools):
+            scope_rows, scope_dense = self._candidates(lexical_rows, vector, scope)
+            rows.extend(scope_rows)
+            dense.update(scope_dense)
+        rows = list(dict.fromkeys(rows))
         if not rows:
             return SearchResult(question, query, [], vector is None, filters)
         pool = self.rank(query, terms, rows, lexical, dense, best=k)
@@ -181,18 +189,17 @@ class Searcher:
         return SearchResult(question, query, hits, vector is None, filters, gap, self._scope.caveat(query))
 
     def _candidates(
-        self, lexical: np.ndarray, vector: np.ndarray | None, allowed_rows: np.ndarray | None
+        self, lexical_rows: list[int], vector: np.ndarray | None, allowed_rows: np.ndarray | None
     ) -> tuple[list[int], dict[int, float]]:
-        """The best rows by BM25 and by the dense model (among allowed ones), and their cosines."""
-        rows = _top_rows(lexical, allowed_rows)
+        """The best rows by BM25 (given) and by the dense model (among allowed ones), and their cosines."""
         if vector is None:
-            return rows, {}
+            return lexical_rows, {}
         cosines, dense_rows = self.index.dense_search(vector, POOL, allowed_rows)
         dense = dict(zip(dense_rows.tolist(), cosines.tolist()))
-        lexical_rows = [r for r in rows if r not in dense]
-        if lexical_rows:  # lexical candidates the dense pool missed still get their cosine
-            dense.update(zip(lexical_rows, self.index.cosines(vector, lexical_rows).tolist()))
-        return list(dict.fromkeys([*rows, *dense_rows.tolist()])), dense
+        missed = [r for r in lexical_rows if r not in dense]
+        if missed:  # lexical candidates the dense pool missed still get their cosine
+            dense.update(zip(missed, self.index.cosines(vector, missed).tolist()))
+        return list(dict.fromkeys([*lexical_rows, *dense_rows.tolist()])), dense
 
     def _focus_rows(self, query: Query, filters: Filters) -> np.ndarray | None:
         """The rows of the reports of the place and years the question names, when
@@ -207,7 +214,12 @@ class Searcher:
     def rows_of(self, doc_ids: Iterable[str]) -> np.ndarray:
         """The rows of the given documents' passages, ascending."""
         runs = sorted(run for doc_id in doc_ids for run in self._runs.get(doc_id, ()))
-        return np.concatenate([np.arange(start, stop) for start, stop in runs]) if runs else np.zeros(0, np.int64)
+        if not runs:
+            return np.zeros(0, np.int64)
+        starts, stops = np.array(runs, dtype=np.int64).T
+        lengths = stops - starts
+        # Each run's rows: its start plus 0, 1, … (a place's thousand reports: one arange, not a thousand)
+        return np.arange(lengths.sum()) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
 
     # -- the pieces of a search (also used by compare.py) ----------------------------
 
