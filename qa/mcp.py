@@ -49,7 +49,6 @@ def build_server(settings: Settings) -> MCPServer:
             from qa.model import ensure_model
 
             ensure_model(settings)
-            searcher.warm_up()
             searcher.load_model()
         return searcher
 

@@ -241,7 +241,6 @@ def query_corpus(settings: Settings) -> dict:
     open_s = time.perf_counter() - start
     passages = searcher.index.manifest.passages
     questions = [q.question for q in load_eval_set(DEV_SET)]
-    searcher.warm_up()  # as the TUI and the MCP server do at start
     for question in questions:  # one round to warm up: steady state, not the disk's first reads
         searcher.search(question, k=5)
     latencies = []

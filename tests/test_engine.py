@@ -65,24 +65,6 @@ def test_word_ids_score_like_bm25s_over_word_lists(tmp_path, monkeypatch, passag
         assert ours.document_frequency(word) == sum(word in w for w in words)
 
 
-def test_large_index_scores_with_the_compiled_scorer_to_the_bit(settings, monkeypatch):
-    """From COMPILED_FROM passages BM25 is scored by bm25s's numba scorer (the TUI and the
-    MCP server compile it at start): the same scores as numpy's, to the bit."""
-    index = open_index(settings.index_dir)
-    try:
-        words = [tokenize(q.question) for q in load_eval_set(DEV_SET)]
-        numpy_scores = [index.lexical_scores(w) for w in words]
-        index.prepare_lexical()  # the seeds are far below the size that gains: nothing changes
-        assert type(index._lexical._retriever._compute_relevance_from_scores).__name__ == "function"
-        monkeypatch.setattr(lexical, "COMPILED_FROM", 0)
-        index.prepare_lexical()
-        assert type(index._lexical._retriever._compute_relevance_from_scores).__name__ == "CPUDispatcher"
-        for w, expected in zip(words, numpy_scores, strict=True):
-            assert np.array_equal(index.lexical_scores(w), expected)
-    finally:
-        index.close()
-
-
 def test_search_answers_with_citation_and_sentence(searcher):
     result = searcher.search("斗门2020年准备建多少座5G基站？", k=5)
     top = result.hits[0]

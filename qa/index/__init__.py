@@ -57,10 +57,6 @@ class Index:
     def lexical_scores(self, tokens: list[str]) -> np.ndarray:
         return self._lexical.scores(tokens)
 
-    def prepare_lexical(self) -> None:
-        """Make BM25 scoring as fast as the index's size calls for (see LexicalIndex.compile)."""
-        self._lexical.compile()
-
     def idf(self, token: str) -> float:
         return self._lexical.idf(token)
 

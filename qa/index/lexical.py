@@ -17,9 +17,6 @@ import numpy as np  # noqa: E402
 from bm25s.scoring import _build_idf_array, _select_idf_scorer, _select_tfc_scorer  # noqa: E402
 
 PAIRS_CHUNK = 50_000  # passages read at a time while the BM25 matrix is built (~100 MB of pairs)
-# From this many passages a question's words have millions of postings to add up, and
-# bm25s's numba scorer does it in half numpy's time (1M passages: 5.4 → 2.9 ms a question).
-COMPILED_FROM = 200_000
 
 
 class WordIdFile:
@@ -127,21 +124,6 @@ class LexicalIndex:
     @classmethod
     def load(cls, directory: Path) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(directory), mmap=True, show_progress=False))
-
-    def compile(self) -> None:
-        """Score with bm25s's numba scorer from now on, where the index is large enough to
-        gain (COMPILED_FROM). It is compiled here, for these arrays' types: 0.8 s the first
-        time, then read from numba's cache. Searches meanwhile score with numpy."""
-        scores = self._retriever.scores
-        if scores["num_docs"] < COMPILED_FROM:
-            return
-        from bm25s.scoring import _compute_relevance_from_scores_jit_ready
-        from numba import njit
-
-        scorer = njit(cache=True, nogil=True)(_compute_relevance_from_scores_jit_ready)
-        no_words = np.zeros(0, np.dtype(self._retriever.int_dtype))
-        scorer(scores["data"], scores["indptr"], scores["indices"], 1, no_words, np.dtype(self._retriever.dtype))
-        self._retriever._compute_relevance_from_scores = scorer
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every passage, in row order."""

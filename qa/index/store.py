@@ -44,9 +44,6 @@ CREATE TABLE document_years (
 # of every passage (1.4 s a question at a million passages).
 
 
-MMAP_BYTES = 1 << 40  # the whole file, whatever its size (pages are mapped, not read)
-
-
 class IndexCorrupt(QAError):
     pass
 
@@ -106,9 +103,6 @@ class Store:
             if not path.is_file():
                 raise IndexCorrupt(f"index database missing: {path}; run `qa index --rebuild`")
             self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-            # A search reads a few hundred passages scattered over the file: mapped, each is read
-            # in place instead of copied in by a system call (1M passages: 2.6 → 2.0 ms).
-            self._db.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
         # An index built before document_years (CHUNKING_VERSION 4) is read the slow way until `qa index`.
         self._has_document_years = create or self._has_table("document_years")
 

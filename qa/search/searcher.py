@@ -137,10 +137,8 @@ class Searcher:
         return searcher
 
     def warm_up(self) -> None:
-        """Load the word segmenter, and compile BM25's scorer for a large index, now
-        rather than on the first question (interactive interfaces call it at start)."""
+        """Load the word segmenter now rather than on the first question."""
         tokenize("预热")
-        self.index.prepare_lexical()
 
     # -- the corpus ----------------------------------------------------------------
 
