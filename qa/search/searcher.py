@@ -266,7 +266,7 @@ class Searcher:
         place_match = np.array([query.places.get(d.place, 0.0) if d.place is not None else 0.0 for d in docs])
         # Until a candidate is judged, its sentence is taken to cover the whole question and its
         # time fit to be whole: the fused score only grows with both, so it is an upper bound.
-        coverage = np.ones(len(rows))
+        sentence_coverage = np.ones(len(rows))
         time_fits = np.array(
             [
                 time_match(
@@ -277,13 +277,13 @@ class Searcher:
         )
         answers: list[tuple[Sentence, float] | None] = [None] * len(rows)
         while True:
-            scores = fuse(mixed, sentence_coverage=coverage, place_match=place_match, time_match=time_fits)
+            scores = fuse(mixed, sentence_coverage=sentence_coverage, place_match=place_match, time_match=time_fits)
             judge = [i for i in np.argsort(-scores, kind="stable")[:best].tolist() if answers[i] is None]
             if not judge:
                 break
             for i in judge:
                 answers[i] = best_sentence(passages[i].text, terms, query.wants_number, tense_words)
-                sentence, coverage[i] = answers[i]
+                sentence, sentence_coverage[i] = answers[i]
                 # 「年均增长5%」 is a five-year plan's target, not one year's
                 if one_year and speaks_of_years(passages[i].text[sentence.start : sentence.end]):
                     time_fits[i] *= MULTI_YEAR_SENTENCE
