@@ -38,6 +38,12 @@ def test_index_round_trip(settings):
         assert index.manifest.dim == 384
         assert index.passages() == expected
         assert {d.doc_id for d in index.documents()} == {d.doc_id for d in corpus.documents}
+        # What a search weighs candidates by, held for every row without their text
+        doc_ids, times = index.passage_summaries()
+        assert doc_ids == [p.doc_id for p in expected]
+        assert times.at(list(range(len(expected)))) == [p.time for p in expected]
+        assert any(t is None for t in times.at(list(range(len(expected)))))
+        assert times.at([5, 0, 5]) == [expected[5].time, expected[0].time, expected[5].time]
     finally:
         index.close()
 

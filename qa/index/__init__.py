@@ -10,11 +10,11 @@ import numpy as np
 from qa.errors import QAError
 from qa.index.layout import DB_FILE, LEXICAL_DIR, VECTORS_FILE, current_generation
 from qa.index.lexical import LexicalIndex
-from qa.index.store import IndexCorrupt, Manifest, Store
+from qa.index.store import IndexCorrupt, Manifest, PassageTimes, Store
 from qa.index.vectors import load_vector_index, search_vectors, vectors_for
 from qa.types import Document, Passage
 
-__all__ = ["Index", "IndexCorrupt", "IndexMissing", "open_index"]
+__all__ = ["Index", "IndexCorrupt", "IndexMissing", "PassageTimes", "open_index"]
 
 
 class IndexMissing(QAError):
@@ -41,8 +41,8 @@ class Index:
     def passage_rows(self, doc_id: str) -> list[int]:
         return self.store.passage_rows(doc_id)
 
-    def passage_doc_ids(self) -> list[str]:
-        return self.store.passage_doc_ids()
+    def passage_summaries(self) -> tuple[list[str], PassageTimes]:
+        return self.store.passage_summaries()
 
     def dense_search(
         self, query_vector: np.ndarray, k: int, allowed_rows: np.ndarray | None = None

@@ -80,16 +80,17 @@ class Searcher:
         self._encoder = None
         self._model_lock = threading.Lock()
         self._documents = {d.doc_id: d for d in index.documents()}
+        self._numbered = list(self._documents.values())  # a document's number is its place here
         doc_numbers = {doc_id: n for n, doc_id in enumerate(self._documents)}
-        self._row_docs = np.array([doc_numbers[d] for d in index.passage_doc_ids()], dtype=np.int32)
+        row_doc_ids, self._times = index.passage_summaries()
+        self._row_docs = np.array([doc_numbers[d] for d in row_doc_ids], dtype=np.int32)
         # A build writes each report's passages as consecutive rows: a report's rows are
         # found as runs (a question naming a place reads them, not a mask of every row).
         self._runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
         if len(self._row_docs):
             edges = [0, *(np.flatnonzero(np.diff(self._row_docs)) + 1).tolist(), len(self._row_docs)]
-            doc_ids = list(self._documents)
             for start, stop in zip(edges, edges[1:]):
-                self._runs[doc_ids[self._row_docs[start]]].append((start, stop))
+                self._runs[self._numbered[self._row_docs[start]].doc_id].append((start, stop))
         self._places = PlaceMatcher(d.place for d in self._documents.values() if d.place)
         self._scope = Scope(self._documents.values(), index.doc_ids_about)
         self._latest: dict[str | None, int] = {}  # each place's latest report year
@@ -161,7 +162,8 @@ class Searcher:
     def search(self, question: str, k: int = 5, filters: Filters = Filters()) -> SearchResult:
         query, terms = self.analyse(question)
         # The model embeds the question (onnxruntime, outside the GIL) while BM25 scores it
-        # and picks its pools.
+        # and picks its pools. (FAISS's searches wait for the vector here: run beside BM25
+        # in that thread, they slowed both more than they gained.)
         embedding = _EMBEDDER.submit(self.query_vector, query)
         scopes = [self._allowed_rows(filters)]
         # With many reports of the same kinds, the pools can fill with near-identical passages
@@ -256,10 +258,10 @@ class Searcher:
     ) -> RankedPool:
         """Candidate rows fused into one ranking, with their answer sentences. Finding a
         passage's answer sentence is most of a search's time: with `best`, only the
-        candidates that may still be among the best `best` are judged in full, and the
-        pool holds those (its first `best` are then exactly what judging all would give)."""
-        passages = self.index.passages(rows)
-        docs = [self._documents[p.doc_id] for p in passages]
+        candidates that may still be among the best `best` are judged in full (and only
+        their text is read), and the pool holds those (its first `best` are then exactly
+        what judging all would give)."""
+        docs = [self._numbered[self._row_docs[r]] for r in rows]
         tense_words = TENSE_WORDS.get(query.time.tense) if query.time.tense is not None else None
         one_year = not query.time.spans_years and not speaks_of_years(query.text)
         mixed = mix(lexical[rows], np.array([dense.get(r, np.nan) for r in rows]) if dense else None)
@@ -269,23 +271,23 @@ class Searcher:
         sentence_coverage = np.ones(len(rows))
         time_fits = np.array(
             [
-                time_match(
-                    query.time, p.time, d.year, latest=d.year is not None and d.year == self._latest.get(d.place)
-                )
-                for p, d in zip(passages, docs)
+                time_match(query.time, t, d.year, latest=d.year is not None and d.year == self._latest.get(d.place))
+                for t, d in zip(self._times.at(rows), docs)
             ]
         )
+        passages: list[Passage | None] = [None] * len(rows)
         answers: list[tuple[Sentence, float] | None] = [None] * len(rows)
         while True:
             scores = fuse(mixed, sentence_coverage=sentence_coverage, place_match=place_match, time_match=time_fits)
             judge = [i for i in np.argsort(-scores, kind="stable")[:best].tolist() if answers[i] is None]
             if not judge:
                 break
-            for i in judge:
-                answers[i] = best_sentence(passages[i].text, terms, query.wants_number, tense_words)
+            for i, passage in zip(judge, self.index.passages([rows[i] for i in judge])):
+                passages[i] = passage
+                answers[i] = best_sentence(passage.text, terms, query.wants_number, tense_words)
                 sentence, sentence_coverage[i] = answers[i]
                 # 「年均增长5%」 is a five-year plan's target, not one year's
-                if one_year and speaks_of_years(passages[i].text[sentence.start : sentence.end]):
+                if one_year and speaks_of_years(passage.text[sentence.start : sentence.end]):
                     time_fits[i] *= MULTI_YEAR_SENTENCE
         kept = [i for i, answer in enumerate(answers) if answer is not None]
         judged = [answer for answer in answers if answer is not None]
@@ -294,7 +296,7 @@ class Searcher:
             query,
             terms,
             [rows[i] for i in kept],
-            [passages[i] for i in kept],
+            [passage for passage in passages if passage is not None],
             [docs[i] for i in kept],
             judged,
             time_fits[kept].tolist(),
