@@ -71,6 +71,29 @@ def test_word_ids_score_like_bm25s_over_word_lists(tmp_path, monkeypatch, passag
         assert ours.document_frequency(word) == sum(word in w for w in words)
 
 
+def test_words_every_passage_holds_are_left_out_of_bm25(tmp_path):
+    """年 is in every passage (every report's title has it): past 500 passages its idf is
+    below MIN_IDF, and BM25 adds it up for no one (a million postings a question at 1M)."""
+    texts = [indexed_text(doc, p) for doc in load_corpus(SEEDS).documents for p in passages_for(doc)]
+    words = [tokenize(t) for t in texts] * 3  # 627 passages
+    assert all("年" in w for w in words)
+    stream = WordIdFile(tmp_path / "words")
+    stream.add(words)
+    ours = LexicalIndex.build(stream)
+    stream.close()
+    reference = bm25s.BM25()
+    reference.index(words, show_progress=False)
+    assert ours.idf("年") < lexical.MIN_IDF <= ours.idf("就业")
+    with_year = ours.scores(["年", "城镇", "就业"])
+    assert np.array_equal(with_year, ours.scores(["城镇", "就业"]))
+    assert with_year.max() > 0
+    # What is left out is at most MIN_IDF·(k1 + 1) of any passage's score
+    full = np.asarray(reference.get_scores(["年", "城镇", "就业"]), np.float32)
+    assert np.abs(full - with_year).max() <= lexical.MIN_IDF * (reference.k1 + 1)
+    assert not np.array_equal(full, with_year)
+    assert not ours.scores(["年"]).any() and len(ours.scores(["年"])) == len(words)
+
+
 def test_search_answers_with_citation_and_sentence(searcher):
     result = searcher.search("斗门2020年准备建多少座5G基站？", k=5)
     top = result.hits[0]
