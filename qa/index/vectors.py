@@ -19,13 +19,19 @@ The type is chosen by size:
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import faiss
-import numpy as np
+# FAISS's OpenMP threads otherwise spin for a while after each search, on a core the next
+# question's embedding and BM25 need (1M passages: a question's CPU time 42 → 36 ms, its
+# latency unchanged within the noise). Read when OpenMP starts: set before FAISS is imported.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from qa.config import BUILD_BATCH
+import faiss  # noqa: E402
+import numpy as np  # noqa: E402
+
+from qa.config import BUILD_BATCH  # noqa: E402
 
 EXACT_LIMIT = 200_000
 NPROBE = 192
