@@ -8,8 +8,8 @@ Without the model (not loaded yet), search is lexical only and says so.
 
 from __future__ import annotations
 
+import math
 import threading
-from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -86,11 +86,10 @@ class Searcher:
         self._row_docs = np.array([doc_numbers[d] for d in row_doc_ids], dtype=np.int32)
         # A build writes each report's passages as consecutive rows: a report's rows are
         # found as runs (a question naming a place reads them, not a mask of every row).
-        self._runs: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        if len(self._row_docs):
-            edges = [0, *(np.flatnonzero(np.diff(self._row_docs)) + 1).tolist(), len(self._row_docs)]
-            for start, stop in zip(edges, edges[1:]):
-                self._runs[self._numbered[self._row_docs[start]].doc_id].append((start, stop))
+        self._run_starts = np.flatnonzero(np.diff(self._row_docs, prepend=-1))
+        self._run_lengths = np.diff(self._run_starts, append=len(self._row_docs))
+        self._run_docs = self._row_docs[self._run_starts]
+        self._doc_numbers = doc_numbers
         self._places = PlaceMatcher(d.place for d in self._documents.values() if d.place)
         self._scope = Scope(self._documents.values(), index.doc_ids_about)
         self._latest: dict[str | None, int] = {}  # each place's latest report year
@@ -206,18 +205,22 @@ class Searcher:
         that narrows the index (None when it names neither, or nothing narrows)."""
         if not query.places and not query.time.named:
             return None
-        focus = [d.doc_id for d in self._scope.documents_in_scope(query) if _of_time(query, d) and filters.admits(d)]
+        first, last = _report_years(query)
+        focus = [
+            d.doc_id
+            for d in self._scope.documents_in_scope(query)
+            if (d.year is None or first <= d.year <= last) and (not filters.active or filters.admits(d))
+        ]
         if not focus or len(focus) == len(self._documents):
             return None
         return self.rows_of(focus)
 
     def rows_of(self, doc_ids: Iterable[str]) -> np.ndarray:
         """The rows of the given documents' passages, ascending."""
-        runs = sorted(run for doc_id in doc_ids for run in self._runs.get(doc_id, ()))
-        if not runs:
-            return np.zeros(0, np.int64)
-        starts, stops = np.array(runs, dtype=np.int64).T
-        lengths = stops - starts
+        wanted = np.zeros(len(self._numbered), dtype=bool)
+        wanted[[n for n in map(self._doc_numbers.get, doc_ids) if n is not None]] = True
+        keep = wanted[self._run_docs]
+        starts, lengths = self._run_starts[keep], self._run_lengths[keep]
         # Each run's rows: its start plus 0, 1, … (a place's thousand reports: one arange, not a thousand)
         return np.arange(lengths.sum()) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
 
@@ -401,16 +404,16 @@ def _thin(matter_coverage: float, cosine: float | None) -> bool:
     return matter_coverage < THIN_COVERAGE and (cosine is None or cosine < WEAK_COSINE)
 
 
-def _of_time(query: Query, doc: Document) -> bool:
-    """Whether a report may speak of the years the question names (any, if it names none)."""
+def _report_years(query: Query) -> tuple[float, float]:
+    """The years of the reports that may speak of the years the question names (any, if
+    it names none; a report of unknown year may be any)."""
     asked = query.time
-    if not asked.named or doc.year is None:
-        return True
     if asked.report_year is not None:
-        return doc.year == asked.report_year
-    assert asked.first is not None and asked.last is not None
+        return asked.report_year, asked.report_year
+    if asked.first is None or asked.last is None:
+        return -math.inf, math.inf
     # A year is planned in its own report and reviewed in the next one.
-    return asked.first <= doc.year <= asked.last + 1
+    return asked.first, asked.last + 1
 
 
 def _top_rows(lexical: np.ndarray, allowed_rows: np.ndarray | None) -> list[int]:
