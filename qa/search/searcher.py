@@ -38,7 +38,8 @@ from qa.words import tokenize
 WEAK_COVERAGE = 0.12
 THIN_COVERAGE = 0.34
 WEAK_COSINE = 0.86
-SAMPLE_STRIDE = 16  # see _top_rows
+SAMPLE_STRIDE = 64  # see _top_rows
+JUDGED_AHEAD = 5  # see Searcher.rank
 
 
 # Embeds questions beside the search's own thread (one question at a time is what it takes).
@@ -261,7 +262,7 @@ class Searcher:
     ) -> RankedPool:
         """Candidate rows fused into one ranking, with their answer sentences. Finding a
         passage's answer sentence is most of a search's time: with `best`, only the
-        candidates that may still be among the best `best` are judged in full (and only
+        candidates that may still be among the best `best` (and the next few) are judged in full (and only
         their text is read), and the pool holds those (its first `best` are then exactly
         what judging all would give)."""
         docs = [self._numbered[self._row_docs[r]] for r in rows]
@@ -282,9 +283,13 @@ class Searcher:
         answers: list[tuple[Sentence, float] | None] = [None] * len(rows)
         while True:
             scores = fuse(mixed, sentence_coverage=sentence_coverage, place_match=place_match, time_match=time_fits)
-            judge = [i for i in np.argsort(-scores, kind="stable")[:best].tolist() if answers[i] is None]
-            if not judge:
+            order = np.argsort(-scores, kind="stable").tolist()
+            if all(answers[i] is not None for i in order[:best]):
                 break
+            # The next few are judged with them: a round is a read from SQLite, and the few
+            # are mostly judged in later rounds anyway (~13 rounds → ~5, ~1 more judged).
+            ahead = None if best is None else best + JUDGED_AHEAD
+            judge = [i for i in order[:ahead] if answers[i] is None]
             for i, passage in zip(judge, self.index.passages([rows[i] for i in judge])):
                 passages[i] = passage
                 answers[i] = best_sentence(passage.text, terms, query.wants_number, tense_words)
