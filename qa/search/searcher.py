@@ -210,7 +210,7 @@ class Searcher:
         focus = [
             d.doc_id
             for d in self._scope.documents_in_scope(query)
-            if (d.year is None or first <= d.year <= last) and (not filters.active or filters.admits(d))
+            if (d.year is None or first <= d.year <= last) and filters.admits(d)
         ]
         if not focus or len(focus) == len(self._documents):
             return None
@@ -262,9 +262,9 @@ class Searcher:
     ) -> RankedPool:
         """Candidate rows fused into one ranking, with their answer sentences. Finding a
         passage's answer sentence is most of a search's time: with `best`, only the
-        candidates that may still be among the best `best` (and the next few) are judged in full (and only
-        their text is read), and the pool holds those (its first `best` are then exactly
-        what judging all would give)."""
+        candidates that may still be among the best `best`, and the next few, are judged in
+        full and have their text read; the pool holds those (its first `best` are then
+        exactly what judging all would give)."""
         docs = [self._numbered[self._row_docs[r]] for r in rows]
         tense_words = TENSE_WORDS.get(query.time.tense) if query.time.tense is not None else None
         one_year = not query.time.spans_years and not speaks_of_years(query.text)
