@@ -322,7 +322,9 @@ class Mentions:
         the package does not place (a town, 中山市's 东区); None unless clear.
         A parent must be named at least twice: once may be in passing."""
         if all(n < 2 for n in self.counts.values()):
-            return None  # nothing is (a question's words, resolved without a text): no scan of every unit
+            # Nothing is named twice, so no unit can be the parent: a question's words, resolved
+            # without a text, end here instead of scanning every unit (~3 ms a word).
+            return None
         divisions = _divisions()
         level = level_of_name(unit)
         wanted = {CITY, COUNTY} if level == TOWN or level is None else {CITY}
