@@ -39,7 +39,7 @@ WEAK_COVERAGE = 0.12
 THIN_COVERAGE = 0.34
 WEAK_COSINE = 0.86
 SAMPLE_STRIDE = 64  # see _top_rows
-JUDGED_AHEAD = 5  # see Searcher.rank
+READ_AHEAD = 5  # see Searcher.rank
 
 
 # Embeds questions beside the search's own thread (one question at a time is what it takes).
@@ -262,16 +262,18 @@ class Searcher:
     ) -> RankedPool:
         """Candidate rows fused into one ranking, with their answer sentences. Finding a
         passage's answer sentence is most of a search's time: with `best`, only the
-        candidates that may still be among the best `best`, and the next few, are judged in
-        full and have their text read; the pool holds those (its first `best` are then
-        exactly what judging all would give)."""
+        candidates that may still be among the best `best` have their text read, and only
+        those still among them once their text is known are judged in full; the pool holds
+        those (its first `best` are then exactly what judging all would give)."""
         docs = [self._numbered[self._row_docs[r]] for r in rows]
         tense_words = TENSE_WORDS.get(query.time.tense) if query.time.tense is not None else None
         one_year = not query.time.spans_years and not speaks_of_years(query.text)
         mixed = mix(lexical[rows], np.array([dense.get(r, np.nan) for r in rows]) if dense else None)
         place_match = np.array([query.places.get(d.place, 0.0) if d.place is not None else 0.0 for d in docs])
-        # Until a candidate is judged, its sentence is taken to cover the whole question and its
-        # time fit to be whole: the fused score only grows with both, so it is an upper bound.
+        # Until a candidate's text is read, its sentence is taken to cover the whole question
+        # and its time fit to be whole: the fused score only grows with both, so it is an
+        # upper bound. Once read, the passage's own coverage is a closer bound (a sentence
+        # holds no word its passage lacks), found at a fraction of the cost of judging it.
         sentence_coverage = np.ones(len(rows))
         time_fits = np.array(
             [
@@ -281,17 +283,24 @@ class Searcher:
         )
         passages: list[Passage | None] = [None] * len(rows)
         answers: list[tuple[Sentence, float] | None] = [None] * len(rows)
+        # The next few are read with them: a read is a round trip to SQLite, and the few
+        # are mostly read in later rounds anyway.
+        ahead = None if best is None else best + READ_AHEAD
         while True:
             scores = fuse(mixed, sentence_coverage=sentence_coverage, place_match=place_match, time_match=time_fits)
             order = np.argsort(-scores, kind="stable").tolist()
             if all(answers[i] is not None for i in order[:best]):
                 break
-            # The next few are judged with them: a round is a read from SQLite, and the few
-            # are mostly judged in later rounds anyway (~13 rounds → ~5, ~1 more judged).
-            ahead = None if best is None else best + JUDGED_AHEAD
-            judge = [i for i in order[:ahead] if answers[i] is None]
-            for i, passage in zip(judge, self.index.passages([rows[i] for i in judge])):
-                passages[i] = passage
+            unread = [i for i in order[:ahead] if passages[i] is None]
+            if unread:
+                for i, passage in zip(unread, self.index.passages([rows[i] for i in unread])):
+                    passages[i] = passage
+                    sentence_coverage[i] = coverage(matchable(passage.text), terms)
+                continue  # ranked again on the closer bounds
+            for i in order[:best]:
+                passage = passages[i]
+                if passage is None or answers[i] is not None:
+                    continue
                 answers[i] = best_sentence(passage.text, terms, query.wants_number, tense_words)
                 sentence, sentence_coverage[i] = answers[i]
                 # 「年均增长5%」 is a five-year plan's target, not one year's
@@ -304,7 +313,7 @@ class Searcher:
             query,
             terms,
             [rows[i] for i in kept],
-            [passage for passage in passages if passage is not None],
+            [p for p, answer in zip(passages, answers) if answer is not None and p is not None],  # judged: read
             [docs[i] for i in kept],
             judged,
             time_fits[kept].tolist(),
