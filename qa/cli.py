@@ -32,6 +32,10 @@ class _OneLineErrors(typer.core.TyperGroup):
         # commands) derive from typer.TyperException, and typer prints them with the usage line.
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except BrokenPipeError:  # the reader went away (`qa search --help | head`): nothing to say
+            # As Python's docs advise: what is left to flush at exit goes nowhere, not into a second error.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
         except Exception as error:  # a user never sees a traceback
             if os.environ.get("QA_DEBUG"):
                 raise

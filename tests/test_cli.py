@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from qa import __version__
 from qa.cli import app
+from qa.eval import load_eval_set
 
 from .conftest import DEV_SET, SEEDS
 
@@ -299,3 +300,20 @@ def test_compare_in_an_80_column_terminal(settings):
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 80 and "城镇新增就业0.8万人" in result.stdout
     assert len(lines) <= 4 + 5 * 4  # title, header, rules and five rows of at most 3 lines
+
+
+def test_search_piped_into_a_reader_that_stops_early(settings):
+    """`qa search --json < questions | head -1`: the rest goes unread, and qa stops quietly."""
+    questions = "".join(f"{q.question}\n" for q in load_eval_set(DEV_SET))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "qa", "search", "--json", "--index-dir", str(settings.index_dir),
+         "--cache-dir", str(settings.cache_dir)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    process.stdin.write(questions)
+    process.stdin.close()
+    first = json.loads(process.stdout.readline())
+    process.stdout.close()
+    errors = process.stderr.read()
+    assert process.wait(timeout=300) == 1
+    assert first["results"] and errors == ""
