@@ -295,7 +295,8 @@ class Searcher:
             if unread:
                 for i, passage in zip(unread, self.index.passages([rows[i] for i in unread])):
                     passages[i] = passage
-                    sentence_coverage[i] = coverage(matchable(passage.text), terms)
+                    if best is not None:  # without `best` all are judged: no bound decides which
+                        sentence_coverage[i] = coverage(matchable(passage.text), terms)
                 continue  # ranked again on the closer bounds
             for i in order[:best]:
                 passage = passages[i]
